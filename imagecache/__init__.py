@@ -1,0 +1,42 @@
+"""imagecache: hand command-line tools a file that corresponds exactly to an image.
+
+The public API:
+
+- :func:`load` -- load an image lazily, tracking the file it came from;
+- :func:`as_filename` -- a file that corresponds exactly to an image: its own
+  file while it still matches, else a temporary written once;
+- :func:`prepare_file` -- the same, saying whether a temporary was written;
+- :func:`is_dirty` / :func:`set_dirty` -- ask, or override, the check;
+- :func:`set_temp_dir` / :func:`get_temp_dir` -- where temporaries go;
+- :class:`ImageCacheError` and its subclasses.
+"""
+
+from .errors import (
+    ImageCacheError,
+    ImageFileChangedError,
+    NotAnImageError,
+    TemporaryWriteError,
+    TruncatedImageError,
+    UnsupportedFormatError,
+)
+from .handoff import PreparedFile, as_filename, is_dirty, prepare_file, set_dirty
+from .images import TrackedImage, load
+from .tempfiles import get_temp_dir, set_temp_dir
+
+__all__ = [
+    "load",
+    "as_filename",
+    "prepare_file",
+    "PreparedFile",
+    "is_dirty",
+    "set_dirty",
+    "set_temp_dir",
+    "get_temp_dir",
+    "TrackedImage",
+    "ImageCacheError",
+    "ImageFileChangedError",
+    "NotAnImageError",
+    "TemporaryWriteError",
+    "TruncatedImageError",
+    "UnsupportedFormatError",
+]

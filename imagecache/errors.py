@@ -1,0 +1,32 @@
+"""Errors raised by :mod:`imagecache`.
+
+Every error is a subclass of :class:`ImageCacheError`; most also derive from the
+built-in exception a caller would naturally catch (``OSError``, ``ValueError``),
+so ``except OSError`` keeps working around file problems.
+"""
+
+from __future__ import annotations
+
+
+class ImageCacheError(Exception):
+    """Base class of all errors raised by imagecache."""
+
+
+class NotAnImageError(ImageCacheError, ValueError):
+    """A file exists but nibabel cannot read it as an image."""
+
+
+class ImageFileChangedError(ImageCacheError, OSError):
+    """The file behind a lazily loaded image changed so its voxels cannot be recovered."""
+
+
+class TruncatedImageError(ImageCacheError, OSError):
+    """An image file holds fewer bytes of voxel data than its header declares."""
+
+
+class TemporaryWriteError(ImageCacheError, OSError):
+    """A temporary copy of an image could not be written (unwritable folder, full disk)."""
+
+
+class UnsupportedFormatError(ImageCacheError, ValueError):
+    """An image cannot be handed over in any of the accepted formats."""

@@ -1,0 +1,302 @@
+"""Handing a tool a file for an image: :func:`as_filename` and friends."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import xxhash
+from nibabel.spatialimages import SpatialImage
+
+from . import tempfiles
+from .errors import ImageCacheError, UnsupportedFormatError
+from .formats import DEFAULT_TEMP_FORMAT, Format, file_extension, parse_formats
+from .fingerprint import affine_bytes, extensions_digest, header_bytes
+from .provenance import assess, image_files, read_voxels, snapshot, state_of
+
+__all__ = ["PreparedFile", "prepare_file", "as_filename", "is_dirty", "set_dirty"]
+
+
+@dataclass(frozen=True)
+class PreparedFile:
+    """A file handed over for an image.
+
+    Attributes
+    ----------
+    path : str
+        Absolute path of the file (the image file of a multi-file format).
+    origin : {"original", "temporary", "copy"}
+        ``"original"``: the image's own file; ``"temporary"``: a file written
+        for the image's current state, reused while it stays unchanged;
+        ``"copy"``: a private copy that the caller may modify or delete.
+    bytes_written : int
+        Bytes written for this call (0 when an existing file was reused).
+    reused : bool
+        True when no file was written for this call.
+    files : tuple of str
+        All files of the image (e.g. ``.img`` and ``.hdr``), ``path`` first.
+    """
+
+    path: str
+    origin: str
+    bytes_written: int
+    reused: bool
+    files: tuple = ()
+
+    def discard(self) -> None:
+        """Delete a private copy; other files belong to their image and stay."""
+        if self.origin == "copy":
+            tempfiles.remove(self.files or (self.path,))
+
+    def __fspath__(self) -> str:
+        return self.path
+
+
+def _loaded_path(path: str):
+    """An imagecache image for a path given as input, cached by path and stat."""
+    from .images import load  # imported here: images imports this module
+
+    key = (path, os.stat(path).st_mtime_ns)
+    with _paths_lock:
+        img = _paths.get(key)
+        if img is None:
+            img = _paths[key] = load(path)
+            while len(_paths) > 64:  # evicted images take their temporaries with them
+                _paths.popitem(last=False)
+        else:
+            _paths.move_to_end(key)
+    return img
+
+
+_paths: OrderedDict = OrderedDict()
+_paths_lock = threading.Lock()
+
+
+def prepare_file(image, *, formats=None, copy=False) -> PreparedFile:
+    """Return a file that corresponds exactly to ``image``, with how it was obtained.
+
+    See :func:`as_filename` for the rules; this function also says whether the
+    original file or a temporary was handed over and how many bytes were written.
+    """
+    accepted = parse_formats(formats)
+    if isinstance(image, (str, os.PathLike)):
+        path = os.path.abspath(os.fspath(image))
+        if not os.path.exists(path):
+            raise FileNotFoundError(2, f"image file {path!r} does not exist; check the path", path)
+        if not copy and (accepted is None or _path_accepted(path, accepted)):
+            return PreparedFile(path, "original", 0, True, (path,))
+        image = _loaded_path(path)
+    elif not isinstance(image, SpatialImage):
+        raise TypeError(
+            f"expected a nibabel image or a path, got {type(image).__name__}; "
+            "load the data with nibabel (or imagecache.load) first"
+        )
+    state = state_of(image)
+    with state.lock:
+        verdict = assess(image, state)
+        files = image_files(image)
+        target = _choose_format(image, files, verdict.clean, accepted)
+        if target is None and not copy:
+            return PreparedFile(files[0], "original", 0, True, files)
+        if target is None:  # clean and acceptable: a byte copy is exact and cheapest
+            return _copy_files(image, state, files)
+        key = xxhash.xxh3_128_hexdigest(
+            repr(
+                (
+                    header_bytes(image.header),
+                    affine_bytes(image._affine),
+                    extensions_digest(image.header),
+                    verdict.data_key,
+                    target,
+                )
+            ).encode()
+        )
+        if not copy:
+            existing = state.temps.get(key)
+            if existing and all(os.path.exists(p) for p in existing):
+                return PreparedFile(existing[0], "temporary", 0, True, existing)
+        written, nbytes = _write(image, verdict, target)
+        state.owned.extend(written)
+        if not copy:
+            state.temps[key] = written
+        return PreparedFile(written[0], "copy" if copy else "temporary", nbytes, False, written)
+
+
+def as_filename(image, *, formats=None, copy=False) -> str:
+    """Return the name of a file that corresponds exactly to ``image``.
+
+    The image's own file is returned when, and only when, loading it gives the
+    same voxel values, affine, header fields and extensions as the image has
+    now; otherwise a temporary is written once and reused while the image stays
+    unchanged. Nothing is written for an image that was only read.
+
+    Parameters
+    ----------
+    image : nibabel image, imagecache image, str or os.PathLike
+        The image, or the path of an image file.
+    formats : sequence of str, optional
+        Formats the caller accepts (see :mod:`imagecache.formats`), e.g.
+        ``(".nii", ".nii.gz")`` or ``("nifti1",)``. A clean file in another
+        format is converted to a temporary in the first format. ``None``
+        accepts any format; temporaries are then uncompressed ``.nii``.
+    copy : bool, optional
+        Always return a new private copy (for tools that modify their input in
+        place), with every part of multi-file formats.
+
+    Returns
+    -------
+    str
+        An absolute path.
+
+    Raises
+    ------
+    FileNotFoundError
+        For a path that does not exist.
+    imagecache.ImageCacheError
+        When the image's file changed under a lazily loaded image, when no
+        accepted format can be written, or when a temporary cannot be written.
+    """
+    return prepare_file(image, formats=formats, copy=copy).path
+
+
+def is_dirty(image) -> bool:
+    """True unless ``image`` corresponds exactly to its own file.
+
+    A path is never dirty (it is its file); an image with no file always is.
+    """
+    if isinstance(image, (str, os.PathLike)):
+        path = os.fspath(image)
+        if not os.path.exists(path):
+            raise FileNotFoundError(2, f"image file {path!r} does not exist; check the path", path)
+        return False
+    if not isinstance(image, SpatialImage):
+        raise TypeError(f"expected a nibabel image or a path, got {type(image).__name__}")
+    state = state_of(image)
+    with state.lock:
+        return not assess(image, state).clean
+
+
+def set_dirty(image, dirty: bool) -> None:
+    """Override the check for ``image``.
+
+    ``set_dirty(img, True)`` forces temporaries until the image is saved or
+    marked clean. ``set_dirty(img, False)`` declares that the image, as it is
+    now, corresponds to its file, without checking. That is a promise: if it is
+    false, tools read a file that differs from the image. Later edits are still
+    detected, against the image as it was when marked clean.
+    """
+    state = state_of(image)
+    with state.lock:
+        if dirty:
+            state.forced_dirty = True
+            return
+        files = image_files(image)
+        if not files:
+            raise ImageCacheError(
+                "this image has no file to be clean against; save it with "
+                "img.to_filename(path) first"
+            )
+        from .fingerprint import stat_key
+
+        state.reference = snapshot(image, files, tuple(stat_key(p) for p in files))
+        state.unverified = False
+        state.forced_dirty = False
+
+
+def _path_accepted(path: str, accepted) -> bool:
+    ext = file_extension(path)
+    if all(f.family is None for f in accepted):
+        return any(f.extension == ext for f in accepted)
+    from .images import load  # family checks need the class: a header read
+
+    return _path_accepted_class(type(load(path)), path, accepted)
+
+
+def _path_accepted_class(cls, path, accepted) -> bool:
+    return any(f.matches(cls, path) for f in accepted)
+
+
+def _choose_format(image, files, clean, accepted):
+    """None when the image's own file will do, else the (class, ext) to write."""
+    if clean and files and (accepted is None or _path_accepted_class(type(image), files[0], accepted)):
+        return None
+    errors = []
+    for fmt in accepted or (DEFAULT_TEMP_FORMAT,):
+        try:
+            klass, ext = fmt.writer_for(type(image))
+            return klass, ext
+        except UnsupportedFormatError as exc:
+            errors.append(str(exc))
+    raise UnsupportedFormatError("; ".join(errors))
+
+
+def _nibabel_class(cls):
+    for klass in cls.__mro__:
+        if klass.__module__.startswith("nibabel."):
+            return klass
+    return cls
+
+
+def _write(image, verdict, target):
+    """Write ``image`` as a temporary; return its files and the bytes written."""
+    klass, ext = target
+    base = _nibabel_class(type(image))
+    data = verdict.fdata_edit if verdict.fdata_edit is not None else image._dataobj
+    extra = getattr(image, "extra", None)
+    source = base(data, image._affine, image.header, extra=extra)
+    out = source if klass is base else klass.from_image(source)
+    hint = os.path.basename(files[0]) if (files := image_files(image)) else "image"
+    stem = tempfiles.new_stem(hint.split(".")[0])
+    final_map = klass.filespec_to_file_map(stem + ext)
+    partial_map = klass.filespec_to_file_map(stem + ".partial" + ext)
+    partials = {
+        partial_map[k].filename: final_map[k].filename
+        for k in final_map
+        if k in partial_map
+    }
+    folder = os.path.dirname(stem)
+    try:
+        read_voxels(image, lambda: out.to_file_map(partial_map))
+        written_partials = {p: f for p, f in partials.items() if os.path.exists(p)}
+        nbytes = tempfiles.publish(written_partials)
+    except OSError as exc:
+        if isinstance(exc, ImageCacheError):
+            tempfiles.remove(partials)
+            raise
+        raise tempfiles.write_failed(exc, partials, folder) from exc
+    written = tuple(written_partials.values())
+    image_first = final_map["image"].filename
+    return (image_first,) + tuple(p for p in written if p != image_first), nbytes
+
+
+def _copy_files(image, state, files) -> PreparedFile:
+    """Byte-exact private copies of all of the image's files."""
+    stem = tempfiles.new_stem(os.path.basename(files[0]).split(".")[0])
+    copies = []
+    nbytes = 0
+    try:
+        for src in files:
+            if not os.path.exists(src):  # e.g. an optional .mat sidecar
+                continue
+            dst = stem + _full_ext(src)
+            partial = dst + ".partial"
+            copies.append(partial)
+            shutil.copyfile(src, partial)
+            nbytes += tempfiles.publish({partial: dst})
+            copies[-1] = dst
+    except OSError as exc:
+        raise tempfiles.write_failed(exc, copies, os.path.dirname(stem)) from exc
+    state.owned.extend(copies)
+    return PreparedFile(copies[0], "copy", nbytes, False, tuple(copies))
+
+
+def _full_ext(path: str) -> str:
+    name = os.path.basename(path)
+    low = name.lower()
+    for ext in (".nii.gz", ".img.gz", ".hdr.gz"):
+        if low.endswith(ext):
+            return name[-len(ext):]
+    return os.path.splitext(name)[1]

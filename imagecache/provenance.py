@@ -1,0 +1,296 @@
+"""What an image was read from, and whether it still corresponds exactly to it.
+
+Each image that imagecache has seen gets an :class:`ImageState`. Its
+:class:`Reference` records the file(s) the image corresponds to: their ``stat``
+keys, the header bytes, affine and extensions digest as they are on disk, how
+the image's array proxy decodes the file, and digests of the voxel values the
+file gives (computed only when the image holds voxels in memory).
+
+:func:`assess` compares an image with its reference. The common cases cost a
+few microseconds (a ``stat`` per file and byte comparisons of the header and
+affine); voxels held in memory cost one xxHash pass. When the files changed on
+disk, or the image was never checked (a plain ``nib.load`` image), the
+reference is rebuilt by reading the file: reading, never writing.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import weakref
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import tempfiles
+from .errors import ImageFileChangedError, TruncatedImageError
+from .fingerprint import (
+    affine_bytes,
+    array_digest,
+    extensions_digest,
+    header_bytes,
+    is_proxy,
+    proxy_params,
+    stat_key,
+)
+
+log = logging.getLogger("imagecache")
+
+__all__ = ["ImageState", "Reference", "Assessment", "state_of", "assess", "snapshot", "image_files"]
+
+
+@dataclass
+class Reference:
+    """The file(s) an image corresponds to, as they were when last checked."""
+
+    paths: tuple[str, ...]
+    stats: tuple
+    header: bytes
+    affine: bytes
+    extensions: bytes
+    proxy: tuple | None  # proxy_params of a proxy reading this file exactly
+    array: bytes | None = None  # digest of np.asanyarray(file's proxy)
+    fdata: dict = field(default_factory=dict)  # dtype.str -> digest of get_fdata(dtype)
+
+    def files_unchanged(self) -> bool:
+        return all(stat_key(p) == s for p, s in zip(self.paths, self.stats))
+
+
+@dataclass
+class Assessment:
+    """The outcome of comparing an image with its file."""
+
+    clean: bool
+    data_key: object  # identifies the voxel values, for reusing temporaries
+    fdata_edit: np.ndarray | None = None  # an edited get_fdata() cache to write
+
+
+class ImageState:
+    """Per-image bookkeeping: reference, user override, temporaries written."""
+
+    __slots__ = ("lock", "reference", "unverified", "forced_dirty", "temps", "owned", "__weakref__")
+
+    def __init__(self):
+        self.lock = threading.RLock()
+        self.reference: Reference | None = None
+        self.unverified = True
+        self.forced_dirty = False
+        self.temps: dict = {}  # state key -> tuple of temporary paths
+        self.owned: list = []  # every file written for this image, removed with it
+
+
+_states: dict[int, ImageState] = {}
+_states_lock = threading.Lock()
+
+
+def _forget(key: int, state: ImageState) -> None:
+    _states.pop(key, None)
+    tempfiles.remove(state.owned)
+
+
+def state_of(img) -> ImageState:
+    """The state of ``img``, created on first sight (then unverified)."""
+    state = _states.get(id(img))
+    if state is None:
+        with _states_lock:
+            state = _states.get(id(img))
+            if state is None:
+                state = _states[id(img)] = ImageState()
+                # Removes the temporaries with the image, and at interpreter exit.
+                weakref.finalize(img, _forget, id(img), state)
+    return state
+
+
+def image_files(img) -> tuple[str, ...]:
+    """Absolute paths of all files of ``img`` (image first), ``()`` if it has none."""
+    fmap = getattr(img, "file_map", None) or {}
+    image = fmap.get("image")
+    if image is None or image.filename is None:
+        return ()
+    paths = [os.path.abspath(image.filename)]
+    for key, holder in fmap.items():
+        if key != "image" and holder.filename is not None:
+            p = os.path.abspath(holder.filename)
+            if p not in paths:
+                paths.append(p)
+    return tuple(paths)
+
+
+def snapshot(img, paths, stats) -> Reference:
+    """A reference taken from ``img`` as it is now (trusted, nothing read)."""
+    dataobj = img._dataobj
+    ref = Reference(
+        paths=paths,
+        stats=stats,
+        header=header_bytes(img.header),
+        affine=affine_bytes(img._affine),
+        extensions=extensions_digest(img.header),
+        proxy=proxy_params(dataobj) if is_proxy(dataobj) else None,
+    )
+    if not is_proxy(dataobj):
+        ref.array = array_digest(dataobj)
+    cache = getattr(img, "_fdata_cache", None)
+    if cache is not None:
+        ref.fdata[cache.dtype.str] = array_digest(cache)
+    return ref
+
+
+def _nibabel_class(img):
+    for klass in type(img).__mro__:
+        if klass.__module__.startswith("nibabel."):
+            return klass
+    return type(img)
+
+
+def _verify(img, state: ImageState) -> None:
+    """Rebuild the reference of ``img`` by reading its file(s) (never writing)."""
+    paths = image_files(img)
+    previous = state.reference
+    state.unverified = False
+    if not paths:
+        state.reference = None
+        return
+    stats = tuple(stat_key(p) for p in paths)
+    dataobj = img._dataobj
+    lazy_own = is_proxy(dataobj) and proxy_params(dataobj)[0] == paths[0]
+    if stats[0] is None:
+        state.reference = None
+        if lazy_own:
+            raise ImageFileChangedError(
+                2,
+                f"{paths[0]!r} was deleted or renamed after the image was loaded, and the image "
+                "reads its voxels lazily from it; restore the file or load it again",
+                paths[0],
+            )
+        return
+    try:
+        disk = _nibabel_class(img).from_filename(paths[0])
+    except Exception as exc:  # unreadable now: the image cannot correspond to it
+        state.reference = None
+        if lazy_own:
+            raise ImageFileChangedError(
+                0,
+                f"{paths[0]!r} changed on disk and is no longer readable ({exc}); "
+                "the image reads its voxels lazily from it: restore the file or load it again",
+                paths[0],
+            ) from exc
+        return
+    ref = snapshot_disk(disk, paths, stats)
+    if lazy_own and proxy_params(dataobj) != ref.proxy:
+        raise ImageFileChangedError(
+            0,
+            f"{paths[0]!r} was rewritten with a different layout after the image was loaded, "
+            "and the image reads its voxels lazily from it; load it again",
+            paths[0],
+        )
+    if lazy_own and previous is not None and previous.stats != stats:
+        log.info("%s changed on disk; the image reads its voxels from it lazily", paths[0])
+    # Digests of the file's voxels, only for what the image holds in memory.
+    try:
+        if not is_proxy(dataobj):
+            ref.array = array_digest(np.asanyarray(disk.dataobj))
+        cache = getattr(img, "_fdata_cache", None)
+        if cache is not None:
+            ref.fdata[cache.dtype.str] = array_digest(
+                disk.get_fdata(caching="unchanged", dtype=cache.dtype)
+            )
+    except Exception as exc:  # truncated or unreadable data: not a match
+        log.info("could not read voxels of %s to compare: %s", paths[0], exc)
+        state.reference = None
+        return
+    if tuple(stat_key(p) for p in paths) != stats:  # changed while we read it
+        state.reference = None
+        state.unverified = True
+        return
+    state.reference = ref
+
+
+def snapshot_disk(disk, paths, stats) -> Reference:
+    """The reference of a freshly loaded (lazy) image of the file."""
+    return Reference(
+        paths=paths,
+        stats=stats,
+        header=header_bytes(disk.header),
+        affine=affine_bytes(disk._affine),
+        extensions=extensions_digest(disk.header),
+        proxy=proxy_params(disk._dataobj) if is_proxy(disk._dataobj) else None,
+    )
+
+
+def assess(img, state: ImageState) -> Assessment:
+    """Compare ``img`` with its file. Call with ``state.lock`` held.
+
+    Raises
+    ------
+    ImageFileChangedError
+        When the image reads voxels lazily from a file that was deleted or rewritten.
+    """
+    ref = state.reference
+    if state.unverified or (ref is not None and not ref.files_unchanged()):
+        _verify(img, state)
+        ref = state.reference
+    clean = ref is not None and not state.forced_dirty
+    if clean:
+        clean = (
+            header_bytes(img.header) == ref.header
+            and affine_bytes(img._affine) == ref.affine
+            and extensions_digest(img.header) == ref.extensions
+        )
+    dataobj = img._dataobj
+    if is_proxy(dataobj):
+        params = proxy_params(dataobj)
+        data_key = ("proxy", params, stat_key(params[0]) if isinstance(params[0], str) else None)
+        clean = clean and params == ref.proxy
+    else:
+        data_key = array_digest(dataobj)
+        if clean:
+            if ref.array is None:  # voxels came into memory since the last check
+                _verify(img, state)
+                ref = state.reference
+            clean = ref is not None and data_key == ref.array
+    fdata_edit = None
+    cache = getattr(img, "_fdata_cache", None)
+    if cache is not None:
+        digest = array_digest(cache)
+        expected = None if ref is None else ref.fdata.get(cache.dtype.str)
+        if expected is None and ref is not None:
+            _verify(img, state)
+            ref = state.reference
+            expected = None if ref is None else ref.fdata.get(cache.dtype.str)
+        if expected is None:
+            # No file to compare with: does the cache still equal the image's voxels?
+            edited = not _fdata_matches(dataobj, cache)
+        else:
+            edited = digest != expected
+        if edited:
+            fdata_edit = cache
+            clean = False
+            data_key = ("fdata", digest)
+    return Assessment(clean=clean, data_key=data_key, fdata_edit=fdata_edit)
+
+
+def _fdata_matches(dataobj, cache) -> bool:
+    try:
+        values = np.asanyarray(dataobj, dtype=cache.dtype)
+    except Exception:
+        return False
+    return values.shape == cache.shape and np.array_equal(values, cache, equal_nan=True)
+
+
+def read_voxels(img, reader):
+    """Run ``reader()`` (which reads voxels of ``img``), naming the file on failure."""
+    try:
+        return reader()
+    except (EOFError, ValueError, OSError) as exc:
+        if isinstance(exc, ImageFileChangedError):
+            raise
+        fname = img.get_filename() if hasattr(img, "get_filename") else None
+        if fname is None:
+            raise
+        raise TruncatedImageError(
+            0,
+            f"could not read the voxels of {fname!r}: {exc}. The file is truncated or "
+            "corrupt; restore it or write it again",
+            fname,
+        ) from exc
