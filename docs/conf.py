@@ -1,0 +1,27 @@
+"""Sphinx configuration for imageshell's documentation."""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.abspath(".."))
+
+project = "imageshell"
+author = "the imageshell developers"
+copyright = "2026, the imageshell developers"
+release = "0.1.0"
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.intersphinx",
+    "sphinx.ext.viewcode",
+]
+napoleon_numpy_docstring = True
+napoleon_google_docstring = False
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+# No network at build time: cross-references to nibabel/numpy stay plain text.
+intersphinx_mapping = {}
+nitpicky = False
+html_theme = "alabaster"
+exclude_patterns = ["_build"]
