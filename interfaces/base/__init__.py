@@ -1,0 +1,63 @@
+"""The machinery shared by every wrapper.
+
+Offers what a wrapper declares with -- :class:`Interface`, :class:`InputSpec`,
+:class:`OutputSpec`, :class:`Family`, the trait types (:class:`Image`,
+:class:`File`, :class:`OutputImage`, ...) -- and the errors and results a
+run produces.  One concept per module:
+
+========================  ==================================================
+``interface``             the Interface base and ``run()``
+``specs``                 InputSpec / OutputSpec and the input checks
+``traits_``               trait types for images and files; the metadata
+``family``                executable lookup, package hint, output extension
+``naming``                output names from templates
+``command``               argv from the spec; shell-quoted display
+``runner``                the subprocess: no shell, process group, timeout
+``version``               tool versions, lazily, cached per executable
+``results``               Result and Runtime
+``help``                  help text and docstrings from the specs
+``registry``              finding every interface
+``errors``                the exceptions
+========================  ==================================================
+"""
+
+from .errors import (
+    CommandFailedError,
+    CommandTimeoutError,
+    ExecutableNotFoundError,
+    InputError,
+    InputFileNotFoundError,
+    InputTypeError,
+    InterfaceError,
+    OutputMissingError,
+)
+from .family import LOCAL, Family
+from .interface import Interface
+from .results import Result, Runtime
+from .specs import InputSpec, OutputSpec
+from .traits_ import (
+    Bool,
+    Directory,
+    Enum,
+    File,
+    Float,
+    Image,
+    Int,
+    List,
+    OutputDirectory,
+    OutputFile,
+    OutputImage,
+    Str,
+    Tuple,
+    Undefined,
+    is_set,
+)
+
+__all__ = [
+    "Interface", "InputSpec", "OutputSpec", "Family", "LOCAL", "Result", "Runtime",
+    "Image", "File", "Directory", "OutputImage", "OutputFile", "OutputDirectory",
+    "Bool", "Enum", "Float", "Int", "List", "Str", "Tuple", "Undefined", "is_set",
+    "InterfaceError", "InputError", "InputTypeError", "InputFileNotFoundError",
+    "ExecutableNotFoundError", "CommandFailedError", "CommandTimeoutError",
+    "OutputMissingError",
+]

@@ -1,0 +1,148 @@
+"""Building the argument list of a tool from its input spec.
+
+``argv`` is a list handed to the operating system without a shell, so values
+reach the tool unchanged whatever characters they hold.  ``argstr`` is split
+on whitespace *before* values are substituted: ``"-in %s"`` with a path
+holding spaces gives ``["-in", "/my data/a.nii"]``.
+
+Order (as nipype): arguments with ``position >= 0`` by position, then the
+unpositioned ones in alphabetical order of name, then negative positions
+(``-1`` last).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+
+from .errors import InputError
+from .traits_ import Undefined
+
+__all__ = ["build_argv", "format_arg", "cmdline"]
+
+# One %-conversion; "%%" is a literal percent sign.
+_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[diouxXeEfFgGcrsa]")
+
+
+def cmdline(argv) -> str:
+    """Shell-quoted display of ``argv``: pasting it in a POSIX shell runs the
+    same command.
+
+    >>> cmdline(["cp", "my file.nii", "$(x)"])
+    "cp 'my file.nii' '$(x)'"
+    """
+    return shlex.join(argv)
+
+
+def _fields(token: str) -> int:
+    return len(_FIELD.findall(token.replace("%%", "")))
+
+
+def _fill(token: str, value) -> str:
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    return token % (value,) if _fields(token) else token.replace("%%", "%")
+
+
+def format_arg(name: str, ctrait, value) -> list[str]:
+    """The argv items of one input.
+
+    Parameters
+    ----------
+    name : str
+        Input name (for error messages).
+    ctrait : CTrait
+        Its trait, whose metadata are ``argstr`` and ``sep``.
+    value
+        The value to pass: numbers, strings and paths as given, image inputs
+        already replaced by their file's path.
+
+    Returns
+    -------
+    list of str
+    """
+    argstr = ctrait.argstr
+    if argstr is None:
+        argstr = "%s"
+    if value is True and not _fields(argstr):  # a flag
+        return argstr.replace("%%", "%").split()
+    if value is False or value is None or value is Undefined:
+        return []
+    repeat = argstr.endswith("...")
+    tokens = (argstr[:-3] if repeat else argstr).split()
+    if isinstance(value, (list, tuple)):
+        sep = ctrait.sep
+        if repeat:
+            out = []
+            for item in value:
+                out.extend(_substitute(name, tokens, [item]))
+            return out
+        if sep is not None:
+            joined = sep.join(str(os.fspath(v) if isinstance(v, os.PathLike) else v) for v in value)
+            return _substitute(name, tokens, [joined])
+        total = sum(_fields(t) for t in tokens)
+        if total == len(value) and total > 1:
+            return _substitute(name, tokens, list(value))
+        if total == 1:  # one item per element, e.g. "-dims %d" -> -dims 1 2 3
+            out = []
+            for token in tokens:
+                if _fields(token):
+                    out.extend(_fill(token, item) for item in value)
+                else:
+                    out.append(token.replace("%%", "%"))
+            return out
+        raise InputError(
+            f"input {name!r}: argstr {argstr!r} has {total} fields for "
+            f"{len(value)} values; fix the interface's declaration (add sep=' ' "
+            f"or end argstr with '...')."
+        )
+    return _substitute(name, tokens, [value])
+
+
+def _substitute(name, tokens, values) -> list[str]:
+    out = []
+    values = list(values)
+    for token in tokens:
+        n = _fields(token)
+        if n == 0:
+            out.append(token.replace("%%", "%"))
+        elif n == 1:
+            out.append(_fill(token, values.pop(0) if values else ""))
+        else:
+            args = tuple(values[:n])
+            del values[:n]
+            out.append(token % args)
+    return out
+
+
+def build_argv(executable: str, spec_traits: dict, values: dict) -> list[str]:
+    """The full argument list.
+
+    Parameters
+    ----------
+    executable : str
+        Path of the executable (``argv[0]``).
+    spec_traits : dict
+        ``{name: ctrait}`` of the input spec.
+    values : dict
+        ``{name: value}`` of the inputs on the command line, with image and
+        file inputs already replaced by absolute paths.
+    """
+    first, middle, last = [], [], []
+    for name, value in values.items():
+        ctrait = spec_traits[name]
+        if ctrait.argstr is None and ctrait.position is None:
+            continue  # an input that only feeds names or the environment
+        position = ctrait.position
+        if position is None:
+            middle.append((name, name, value))
+        elif position >= 0:
+            first.append((position, name, value))
+        else:
+            last.append((position, name, value))
+    argv = [executable]
+    for group in (sorted(first), sorted(middle), sorted(last)):
+        for _, name, value in group:
+            argv.extend(format_arg(name, spec_traits[name], value))
+    return argv

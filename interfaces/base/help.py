@@ -1,0 +1,173 @@
+"""Help text and numpydoc docstrings, generated from an interface's specs.
+
+The same description serves ``imageshell help NAME``, ``help(tool)`` and the
+Sphinx API reference (the class docstring is extended at class creation).
+"""
+
+from __future__ import annotations
+
+import inspect
+
+from .specs import is_output_trait, trait_kind
+
+__all__ = ["type_text", "input_entries", "output_entries", "docstring", "help_text"]
+
+_PLAIN = {
+    "Bool": "bool", "CBool": "bool", "Int": "int", "CInt": "int", "Float": "float",
+    "CFloat": "float", "Str": "str", "String": "str", "Unicode": "str", "Tuple": "tuple",
+    "Image": "image or path", "File": "path", "Directory": "path",
+    "OutputFile": "path or True", "OutputImage": "path or True",
+    "OutputDirectory": "path or True",
+}
+
+
+def type_text(trait_type) -> str:
+    """Short type description, e.g. ``"list of image or path"``."""
+    cls = type(trait_type).__name__
+    if cls in _PLAIN:
+        return _PLAIN[cls]
+    if cls == "Enum":
+        values = getattr(trait_type, "values", None) or ()
+        return "{" + ", ".join(repr(v) for v in values) + "}"
+    if cls == "List":
+        inner = trait_type.inner_traits()
+        return "list of " + (type_text(inner[0].trait_type) if inner else "values")
+    return cls.lower()
+
+
+def _command_part(ctrait) -> str:
+    bits = []
+    if ctrait.argstr is not None or ctrait.position is not None:
+        bits.append(f"``{ctrait.argstr or '%s'}``")
+    if ctrait.position is not None:
+        bits.append(f"at position {ctrait.position}")
+    return " ".join(bits)
+
+
+def input_entries(interface) -> list[tuple[str, str, str]]:
+    """``(name, type line, description)`` for each input."""
+    out = []
+    for name, ctrait in interface.Inputs.spec_traits().items():
+        kind = type_text(ctrait.trait_type)
+        flags = []
+        if ctrait.mandatory:
+            flags.append("mandatory")
+        elif is_output_trait(ctrait):
+            flags.append("optional output")
+        else:
+            flags.append("optional")
+        if ctrait.usedefault:
+            flags.append(f"default {ctrait.default!r}")
+        lines = [_sentence(ctrait.desc)]
+        cmd = _command_part(ctrait)
+        if cmd:
+            lines.append(f"Command line: {cmd}.")
+        if ctrait.xor:
+            lines.append("Excludes: " + ", ".join(_names(ctrait.xor)) + ".")
+        if ctrait.requires:
+            lines.append("Requires: " + ", ".join(_names(ctrait.requires)) + ".")
+        if ctrait.name_template:
+            src = ", ".join(_names(ctrait.name_source)) if ctrait.name_source else None
+            default = f"``{ctrait.name_template}``" + (f" from {src}" if src else "")
+            if not ctrait.generate:
+                lines.append(f"Written when given (True: named {default}).")
+            else:
+                lines.append(f"Default name: {default}.")
+        if trait_kind(ctrait) == "image" and not is_output_trait(ctrait):
+            formats = ctrait.formats or interface.family.image_formats
+            if formats:
+                lines.append("Formats: " + ", ".join(formats) + ".")
+            if ctrait.copy:
+                lines.append("Modified in place by the tool: a private copy is passed.")
+        if ctrait.min_ver or ctrait.max_ver:
+            lines.append(
+                "Tool version: "
+                + " and ".join(
+                    t for t in (
+                        f">= {ctrait.min_ver}" if ctrait.min_ver else "",
+                        f"<= {ctrait.max_ver}" if ctrait.max_ver else "",
+                    ) if t
+                )
+                + "."
+            )
+        out.append((name, f"{kind}, {', '.join(flags)}", " ".join(x for x in lines if x)))
+    return out
+
+
+def output_entries(interface) -> list[tuple[str, str, str]]:
+    """``(name, type, description)`` for each output."""
+    out = []
+    for name, ctrait in interface.output_spec().spec_traits().items():
+        kind = trait_kind(ctrait)
+        shown = {"image": "imagecache image", "file": "str (path)",
+                 "directory": "str (path)"}.get(kind, type_text(ctrait.trait_type))
+        extra = []
+        if ctrait.requires:
+            extra.append("When " + ", ".join(_names(ctrait.requires)) + " is set.")
+        if ctrait.from_stdout:
+            extra.append(f"Parsed from stdout with ``{ctrait.from_stdout}``.")
+        if ctrait.modified_input:
+            extra.append(f"The copy of input {ctrait.modified_input} after the tool changed it.")
+        out.append((name, shown, " ".join([_sentence(ctrait.desc)] + extra).strip()))
+    return out
+
+
+def _sentence(text) -> str:
+    """``desc`` as a sentence: capitalised, ending with a full stop."""
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + "."
+
+
+def _names(value):
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _wrap(text: str, indent: str, width: int = 79) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent) or [indent]
+
+
+def docstring(interface, summary: str | None) -> str:
+    """The class docstring: ``summary`` plus Parameters and outputs sections
+    (numpydoc)."""
+    head = inspect.cleandoc(summary) if summary else f"Run ``{interface.executable}``."
+    lines = [head, "", f"Wraps the ``{interface.executable}`` command "
+             f"(family ``{interface.family.name}``).  Inputs can be given to the "
+             "constructor or to :meth:`run`.", ""]
+    entries = input_entries(interface)
+    if entries:
+        lines += ["Parameters", "----------"]
+        for name, kind, desc in entries:
+            lines.append(f"{name} : {kind}")
+            lines += _wrap(desc, "    ")
+        lines.append("")
+    outs = output_entries(interface)
+    if outs:
+        lines += ["Notes", "-----", "Outputs, attributes of ``run(...).outputs``:", ""]
+        for name, kind, desc in outs:
+            lines.append(f"``{name}`` ({kind})")
+            lines += _wrap(desc or "-", "    ")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def help_text(interface) -> str:
+    """Plain-text help for ``imageshell help NAME``."""
+    path = interface.executable_path()
+    found = path if path else "NOT FOUND: " + interface.family.missing_message(interface.executable)
+    summary = (inspect.getdoc(interface) or "").split("\n\n")[0]
+    lines = [f"{interface.full_name()} - {summary}", "",
+             f"executable: {found}", "", "Inputs (imageshell run "
+             f"{interface.full_name()} name=value ...):"]
+    for name, kind, desc in input_entries(interface):
+        lines.append(f"  {name} ({kind})")
+        lines += _wrap(desc, "      ")
+    lines += ["", "Outputs:"]
+    for name, kind, desc in output_entries(interface):
+        lines.append(f"  {name} ({kind})")
+        if desc:
+            lines += _wrap(desc, "      ")
+    return "\n".join(lines)

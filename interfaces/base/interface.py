@@ -1,0 +1,494 @@
+"""The :class:`Interface` base: a tool declared by its specs, and ``run()``.
+
+A wrapper is a declaration::
+
+    class cp(Interface):
+        '''Copy an image file.'''
+        executable = "cp"
+        family = COREUTILS
+
+        class Inputs(InputSpec):
+            in_file = Image(position=0, mandatory=True, desc="image to copy")
+            out_file = OutputImage(position=1, name_source="in_file",
+                                   name_template="%s_copy", keep_extension=True)
+
+Everything else -- checking inputs, turning images into files, naming
+outputs, running, loading outputs, errors -- lives here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from .errors import (
+    CommandFailedError,
+    CommandTimeoutError,
+    ExecutableNotFoundError,
+    InputError,
+    InputFileNotFoundError,
+    OutputMissingError,
+)
+from .family import LOCAL, Family
+from .specs import InputSpec, OutputSpec, is_output_trait, trait_kind
+from .traits_ import Directory, File, Image, Undefined, is_set
+
+__all__ = ["Interface"]
+
+#: Keyword arguments of ``run()`` that cannot be input names.
+RUN_OPTIONS = frozenset({"timeout", "check", "stream", "workdir"})
+
+
+def _inner_trait(ctrait):
+    inner = ctrait.inner_traits
+    inner = inner() if callable(inner) else inner
+    return inner[0] if inner else None
+
+
+class Interface:
+    """Base class of every wrapped command-line tool.
+
+    Subclasses declare, as class attributes:
+
+    executable : str
+        Program name (looked up by the family) or path.
+    family : Family
+        Where executables are found, package hint, output extension, version.
+    Inputs : subclass of InputSpec
+        One trait per argument.  ``OutputImage``/``OutputFile`` arguments are
+        outputs too.
+    Outputs : subclass of OutputSpec, optional
+        Further outputs the tool writes without being told their name, or
+        values read from its stdout.
+    success_codes : tuple of int, default (0,)
+        Exit statuses meaning success.
+
+    Parameters
+    ----------
+    **inputs
+        Initial input values (type-checked now); ``run()`` may add or
+        override any of them.
+
+    Examples
+    --------
+    >>> from interfaces.coreutils import cp           # doctest: +SKIP
+    >>> res = cp().run(in_file=img)                   # doctest: +SKIP
+    >>> res.outputs.out_file                          # doctest: +SKIP
+    """
+
+    executable: str | None = None
+    family: Family = LOCAL
+    Inputs: type[InputSpec] = InputSpec
+    Outputs: type[OutputSpec] = OutputSpec
+    success_codes: tuple[int, ...] = (0,)
+
+    _output_spec: type[OutputSpec] | None = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        names = cls.Inputs.names()
+        clash = RUN_OPTIONS.intersection(names)
+        if clash:
+            raise TypeError(
+                f"{cls.__name__}: input name(s) {sorted(clash)} are options of run(); "
+                f"rename them (e.g. {sorted(clash)[0]}_)."
+            )
+        cls._output_spec = cls._build_output_spec()
+        if cls.executable:
+            from .help import docstring
+
+            cls.__doc__ = docstring(cls, cls.__dict__.get("__doc__"))
+
+    # -- declaration helpers -------------------------------------------------
+
+    @classmethod
+    def _build_output_spec(cls) -> type[OutputSpec]:
+        """Outputs = the declared Outputs + one per output argument."""
+        extra = {}
+        declared = set(cls.Outputs.names())
+        for name, ctrait in cls.Inputs.spec_traits().items():
+            if is_output_trait(ctrait) and name not in declared:
+                kind = trait_kind(ctrait)
+                trait_cls = {"image": Image, "directory": Directory}.get(kind, File)
+                extra[name] = trait_cls(desc=ctrait.desc)
+        for name, ctrait in cls.Outputs.spec_traits().items():
+            rules = [ctrait.name_template, ctrait.modified_input, ctrait.from_stdout]
+            if name not in cls.Inputs.names() and not any(rules):
+                raise TypeError(
+                    f"{cls.__name__}: output {name!r} says neither where it is "
+                    f"(name_template, modified_input) nor how to read it (from_stdout)."
+                )
+            if ctrait.modified_input:
+                source = cls.Inputs.class_traits().get(ctrait.modified_input)
+                if source is None or not source.copy:
+                    raise TypeError(
+                        f"{cls.__name__}: output {name!r} is modified_input="
+                        f"{ctrait.modified_input!r}, which must be an Image input "
+                        f"with copy=True."
+                    )
+        if not extra:
+            return cls.Outputs
+        return type(f"{cls.__name__}Outputs", (cls.Outputs,), extra)
+
+    @classmethod
+    def output_spec(cls) -> type[OutputSpec]:
+        """All outputs: the declared ``Outputs`` plus the output arguments."""
+        return cls._output_spec or cls.Outputs
+
+    @classmethod
+    def full_name(cls) -> str:
+        """``family.name`` + ``"."`` + class name, e.g. ``"coreutils.cp"``."""
+        return f"{cls.family.name}.{cls.__name__}"
+
+    @classmethod
+    def executable_path(cls) -> str | None:
+        """Absolute path of the executable, or None when it is not found."""
+        return cls.family.find_executable(cls.executable) if cls.executable else None
+
+    @classmethod
+    def version(cls) -> str | None:
+        """The tool's version (runs it once per executable), or None."""
+        from .version import tool_version
+
+        path = cls.executable_path()
+        return tool_version(path, cls.family) if path else None
+
+    @classmethod
+    def help(cls) -> str:
+        """Help text generated from the specs."""
+        from .help import help_text
+
+        return help_text(cls)
+
+    # -- instances -----------------------------------------------------------
+
+    def __init__(self, **inputs):
+        self.inputs = self.Inputs(self.full_name(), **inputs)
+
+    def __repr__(self) -> str:
+        given = ", ".join(f"{k}={v!r}" for k, v in self.inputs.given().items())
+        return f"{type(self).__name__}({given})"
+
+    def run(self, *, timeout=None, check=True, stream=False, workdir=None, **inputs):
+        """Run the tool and return its :class:`~interfaces.base.results.Result`.
+
+        Parameters
+        ----------
+        timeout : float, optional
+            Seconds; past it the tool's whole process group is killed and
+            :class:`CommandTimeoutError` raised.
+        check : bool, default True
+            Raise :class:`CommandFailedError` when the exit status is not a
+            success code.  With False, the result is returned and outputs
+            that are missing are Undefined.
+        stream : bool or logging.Logger, default False
+            Also log stdout (INFO) and stderr (WARNING) line by line, to the
+            ``imageshell.<family>.<tool>`` logger or the one given.
+        workdir : str or os.PathLike, optional
+            Folder for outputs not given a path, and the tool's working
+            directory.  Default: a new folder under ``$IMAGESHELL_WORKDIR``
+            or the system temporary folder.
+        **inputs
+            Input values for this run, on top of those of the instance (which
+            is not modified).
+
+        Returns
+        -------
+        Result
+
+        Raises
+        ------
+        InputError, InputTypeError, InputFileNotFoundError
+            Before anything runs.
+        ExecutableNotFoundError
+            Before anything runs.
+        CommandFailedError, CommandTimeoutError, OutputMissingError
+            After the run.
+        """
+        return _Run(self, inputs).go(timeout, check, stream, workdir)
+
+
+class _Run:
+    """One call of ``run()``: the steps, and what to clean up on the way out."""
+
+    def __init__(self, interface: Interface, inputs: dict):
+        self.cls = type(interface)
+        self.name = self.cls.full_name()
+        values = interface.inputs.given()
+        values.update(inputs)
+        self.spec = self.cls.Inputs(self.name, **values)  # types
+        self.traits = self.spec.spec_traits()
+        self.prepared: dict = {}
+        self.workdir: str | None = None
+        self.own_workdir = False
+
+    # -- steps ---------------------------------------------------------------
+
+    def go(self, timeout, check, stream, workdir):
+        cls, spec = self.cls, self.spec
+        spec.check()
+        executable = cls.executable_path()
+        if executable is None:
+            raise ExecutableNotFoundError(
+                f"{self.name}: {cls.family.missing_message(cls.executable)}"
+            )
+        self._check_versions(executable)
+        caller_cwd = os.getcwd()
+        try:
+            values = self._coerce_inputs(caller_cwd)
+            self._make_workdir(workdir, caller_cwd)
+            from .naming import Namer
+
+            namer = Namer(self.name, spec, cls.family, self.workdir, caller_cwd, values)
+            for name, ctrait in self.traits.items():
+                if is_output_trait(ctrait):
+                    path = namer.output_arg(name)
+                    if path is not None:
+                        values[name] = path
+                        if trait_kind(ctrait) == "directory":
+                            os.makedirs(path, exist_ok=True)
+            from .command import build_argv
+            from .runner import execute
+
+            argv = build_argv(executable, self.traits, values)
+            env = cls.family.child_environ()
+            logger = None
+            if stream:
+                import logging
+
+                logger = stream if isinstance(stream, logging.Logger) else logging.getLogger(
+                    f"imageshell.{self.name}"
+                )
+            completed = execute(argv, cwd=self.workdir, env=env, timeout=timeout, stream=logger)
+        except BaseException:
+            # Nothing ran, or the run was interrupted: leave nothing behind.
+            self._discard_copies(keep=())
+            self._remove_workdir(only_if_empty=False)
+            raise
+
+        from .results import Result, Runtime
+
+        environ = {} if env is None else {k: v for k, v in env.items() if os.environ.get(k) != v}
+        runtime = Runtime(argv, self.workdir, completed, executable, cls.family, environ)
+        used = dict(spec.given())
+        used.update({k: v for k, v in namer.paths.items() if v is not None})
+        result = Result(self.name, None, used, self.prepared, runtime)
+
+        if completed.timed_out:
+            self._discard_copies(keep=())
+            raise CommandTimeoutError(
+                f"{self.name}: the command ran longer than timeout={timeout} s; its "
+                f"process group was killed.\n  command: {runtime.cmdline}\n"
+                f"{self._kept()}Raise the timeout, or check why the tool hangs.",
+                result,
+            )
+        failed = completed.returncode not in cls.success_codes
+        if failed and check:
+            self._discard_copies(keep=())
+            tail = runtime.stderr_tail()
+            tail = "\n".join("    " + line for line in tail.splitlines()) or "    (empty)"
+            raise CommandFailedError(
+                f"{self.name}: the command exited with status {completed.returncode}.\n"
+                f"  command: {runtime.cmdline}\n  stderr (last lines):\n{tail}\n"
+                f"{self._kept()}Read the tool's message above; pass check=False to get "
+                f"the result instead of an error.",
+                result,
+            )
+        try:
+            result.outputs, keep = self._collect_outputs(namer, completed.stdout, lenient=failed)
+        except OutputMissingError as error:
+            error.result = result
+            self._discard_copies(keep=())
+            raise
+        self._discard_copies(keep=keep)
+        self._remove_workdir(only_if_empty=True)
+        return result
+
+    def _check_versions(self, executable):
+        limited = [
+            (n, t) for n, t in self.traits.items()
+            if (t.min_ver or t.max_ver) and is_set(getattr(self.spec, n))
+        ]
+        if not limited:
+            return
+        from .version import tool_version, version_tuple
+
+        version = tool_version(executable, self.cls.family)
+        if version is None:
+            return  # cannot tell: let the tool decide
+        have = version_tuple(version)
+        for name, ctrait in limited:
+            if ctrait.min_ver and have < version_tuple(ctrait.min_ver):
+                raise InputError(
+                    f"{self.name}: input {name!r} needs {self.cls.executable} version "
+                    f">= {ctrait.min_ver}, but {executable} is version {version}. "
+                    f"Upgrade the tool or leave {name!r} unset."
+                )
+            if ctrait.max_ver and have > version_tuple(ctrait.max_ver):
+                raise InputError(
+                    f"{self.name}: input {name!r} is not supported after "
+                    f"{self.cls.executable} version {ctrait.max_ver}, and {executable} "
+                    f"is version {version}. Leave {name!r} unset or use an older tool."
+                )
+
+    def _coerce_inputs(self, caller_cwd) -> dict:
+        """Command-line values of the inputs: image inputs become files (now:
+        the image may have changed since it was assigned), paths become
+        absolute and are checked to exist."""
+        values = {}
+        for name, value in self.spec.given().items():
+            ctrait = self.traits[name]
+            if is_output_trait(ctrait):
+                continue
+            kind = trait_kind(ctrait)
+            if kind is None and isinstance(value, list):
+                inner = _inner_trait(ctrait)
+                inner_kind = getattr(inner.trait_type, "kind", None) if inner else None
+                if inner_kind == "image":
+                    files = [self._prepare(name, inner, v, i) for i, v in enumerate(value)]
+                    self.prepared[name] = files
+                    values[name] = [f.path for f in files]
+                    continue
+                if inner_kind in ("file", "directory"):
+                    values[name] = [
+                        self._existing(name, inner, v, caller_cwd) for v in value
+                    ]
+                    continue
+            if kind == "image":
+                prepared = self._prepare(name, ctrait, value, None)
+                self.prepared[name] = prepared
+                values[name] = prepared.path
+            elif kind in ("file", "directory"):
+                values[name] = self._existing(name, ctrait, value, caller_cwd)
+            else:
+                values[name] = value
+        return values
+
+    def _existing(self, name, ctrait, value, caller_cwd) -> str:
+        path = os.path.abspath(os.path.join(caller_cwd, os.fspath(value)))
+        if ctrait.exists is not False:
+            ok = os.path.isdir(path) if trait_kind(ctrait) == "directory" else os.path.exists(path)
+            if not ok:
+                raise InputFileNotFoundError(
+                    f"{self.name}: input {name!r} names {path}, which does not exist. "
+                    f"Check the path."
+                )
+        return path
+
+    def _prepare(self, name, ctrait, value, index):
+        import imagecache
+
+        formats = ctrait.formats or self.cls.family.image_formats
+        label = name if index is None else f"{name}[{index}]"
+        try:
+            return imagecache.prepare_file(value, formats=formats, copy=bool(ctrait.copy))
+        except FileNotFoundError as error:
+            raise InputFileNotFoundError(
+                f"{self.name}: input {label!r} names {error.filename or value}, which "
+                f"does not exist. Check the path."
+            ) from error
+        except Exception as error:
+            error.add_note(f"while passing input {label!r} of {self.name} as a file")
+            raise
+
+    def _make_workdir(self, workdir, caller_cwd):
+        if workdir is not None:
+            self.workdir = os.path.abspath(os.path.join(caller_cwd, os.fspath(workdir)))
+            os.makedirs(self.workdir, exist_ok=True)
+            return
+        import tempfile
+
+        root = os.environ.get("IMAGESHELL_WORKDIR") or tempfile.gettempdir()
+        os.makedirs(root, exist_ok=True)
+        prefix = f"imageshell-{self.name.replace('.', '-')}-"
+        self.workdir = tempfile.mkdtemp(prefix=prefix, dir=root)
+        self.own_workdir = True
+
+    def _collect_outputs(self, namer, stdout, lenient):
+        """Fill the output spec; raise OutputMissingError for declared files
+        that are not there (unless the tool failed and check=False)."""
+        import imagecache
+
+        outputs = self.cls.output_spec()()
+        keep = set()
+        missing = []
+        for name, ctrait in outputs.spec_traits().items():
+            kind = trait_kind(ctrait)
+            path = None
+            if ctrait.from_stdout:
+                value = _parse_stdout(ctrait, stdout)
+                if value is None:
+                    if not lenient:
+                        raise OutputMissingError(
+                            f"{self.name}: output {name!r} should be read from stdout "
+                            f"with {ctrait.from_stdout!r}, which did not match. "
+                            f"stdout was: {stdout[-500:]!r}. Check the tool's output."
+                        )
+                    continue
+                setattr(outputs, name, value)
+                continue
+            if name in self.traits and is_output_trait(self.traits[name]):
+                path = namer.paths.get(name)
+            elif ctrait.modified_input:
+                prepared = self.prepared.get(ctrait.modified_input)
+                if prepared is not None:
+                    path = prepared.path
+                    keep.add(ctrait.modified_input)
+            elif ctrait.name_template:
+                needs = ctrait.requires or []
+                needs = [needs] if isinstance(needs, str) else needs
+                if all(is_set(getattr(self.spec, n)) for n in needs):
+                    path = namer.from_template(name, ctrait)
+            if path is None:
+                continue
+            if not os.path.exists(path):
+                missing.append((name, path))
+                continue
+            setattr(outputs, name, imagecache.load(path) if kind == "image" else path)
+        if missing and not lenient:
+            listed = "\n".join(f"    {n}: {p}" for n, p in missing)
+            raise OutputMissingError(
+                f"{self.name}: the command finished but did not write "
+                f"{'this output' if len(missing) == 1 else 'these outputs'}:\n{listed}\n"
+                f"{self._kept()}Check the tool's stdout/stderr (error.stderr) and the "
+                f"inputs that select its outputs."
+            )
+        return outputs, keep
+
+    # -- cleaning up ---------------------------------------------------------
+
+    def _kept(self) -> str:
+        if self.workdir and os.path.isdir(self.workdir):
+            return f"  working directory kept: {self.workdir}\n"
+        return ""
+
+    def _discard_copies(self, keep):
+        for name, prepared in self.prepared.items():
+            if name in keep:
+                continue
+            for one in prepared if isinstance(prepared, list) else [prepared]:
+                one.discard()
+
+    def _remove_workdir(self, only_if_empty: bool):
+        if not (self.own_workdir and self.workdir):
+            return
+        if only_if_empty:
+            try:
+                os.rmdir(self.workdir)
+            except OSError:
+                pass  # holds outputs
+            return
+        import shutil
+
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def _parse_stdout(ctrait, stdout):
+    match = re.search(ctrait.from_stdout, stdout, re.MULTILINE)
+    if match is None:
+        return None
+    text = match.group(1) if match.groups() else match.group(0)
+    convert = {"Int": int, "CInt": int, "Float": float, "CFloat": float}.get(
+        type(ctrait.trait_type).__name__, str
+    )
+    return convert(text)

@@ -1,0 +1,168 @@
+"""Naming outputs: where each file a tool writes goes.
+
+Rules, in order:
+
+1. A path given by the user is honoured (relative paths are taken relative to
+   the caller's current directory, which is never changed).
+2. Otherwise the name comes from ``name_template`` (``%s`` is replaced by the
+   stem of the ``name_source`` input's file name), with the extension of the
+   source when ``keep_extension`` is true, or the family's image extension for
+   an image output.
+3. A name from an input source goes into the run's working directory, never
+   beside the input; a name from an output source goes beside that output
+   (inside it, when it is a directory).
+"""
+
+from __future__ import annotations
+
+import os
+
+from traits.api import Undefined
+
+from .errors import InputError
+from .traits_ import is_image_value, is_set
+
+__all__ = ["split_ext", "Namer"]
+
+#: Second extensions that make a compound one (``.nii.gz``, ``.tar.bz2``).
+_COMPRESSED = (".gz", ".bz2", ".zst", ".xz")
+
+
+def split_ext(path: str) -> tuple[str, str]:
+    """Split ``path`` into (root, extension), keeping compound extensions.
+
+    >>> split_ext("/data/sub-01_T1w.nii.gz")
+    ('/data/sub-01_T1w', '.nii.gz')
+    >>> split_ext("a.b/matrix")
+    ('a.b/matrix', '')
+    """
+    root, ext = os.path.splitext(path)
+    if ext.lower() in _COMPRESSED:
+        root2, ext2 = os.path.splitext(root)
+        if ext2:
+            return root2, ext2 + ext
+    return root, ext
+
+
+def _source_path(value) -> str | None:
+    """File name behind a source value (path, or image with a file)."""
+    if isinstance(value, (str, os.PathLike)):
+        return os.fspath(value)
+    if is_image_value(value):
+        return value.get_filename()
+    return None
+
+
+def _as_list(names):
+    if names is None:
+        return []
+    return [names] if isinstance(names, str) else list(names)
+
+
+class Namer:
+    """Resolves the paths of the outputs of one run.
+
+    Parameters
+    ----------
+    interface : str
+        Name for error messages.
+    inputs : InputSpec
+        The run's inputs.
+    family : Family
+        Gives the image extension.
+    workdir : str
+        The run's working directory (absolute).
+    cwd : str
+        The caller's current directory, for relative paths given by the user.
+    passed : dict, optional
+        ``{name: path}`` of the files passed for the inputs: the extension
+        kept by ``keep_extension`` is that of the file the tool reads.
+    """
+
+    def __init__(self, interface, inputs, family, workdir, cwd, passed=None):
+        self.interface = interface
+        self.passed = passed or {}
+        self.inputs = inputs
+        self.family = family
+        self.workdir = workdir
+        self.cwd = cwd
+        self.traits = inputs.spec_traits()
+        #: ``{name: absolute path}`` of the output arguments resolved so far
+        #: (None: not produced in this run).
+        self.paths: dict[str, str | None] = {}
+
+    def output_arg(self, name: str) -> str | None:
+        """Absolute path for the output argument ``name``, or None when the
+        run does not produce it."""
+        if name in self.paths:
+            return self.paths[name]
+        self.paths[name] = None  # guards against name_source cycles
+        ctrait = self.traits[name]
+        value = getattr(self.inputs, name)
+        if isinstance(value, (str, os.PathLike)):
+            path = os.path.join(self.cwd, os.fspath(value))
+        elif value is True or (value is Undefined and ctrait.generate and ctrait.name_template):
+            if not ctrait.name_template:
+                raise InputError(
+                    f"{self.interface}: output {name!r} has no default name; "
+                    f"pass {name}='path/to/file' instead of True."
+                )
+            path = self.from_template(name, ctrait)
+        else:
+            path = None
+        if path is not None:
+            path = os.path.abspath(path)
+        self.paths[name] = path
+        return path
+
+    def from_template(self, name: str, ctrait) -> str | None:
+        """Path named by ``ctrait``'s ``name_template``; None when its source
+        is not set."""
+        template = ctrait.name_template
+        kind = getattr(ctrait.trait_type, "kind", None)
+        source_name, source_value, beside = None, None, None
+        for candidate in _as_list(ctrait.name_source):
+            if candidate not in self.traits:
+                raise InputError(
+                    f"{self.interface}: output {name!r} is named from {candidate!r}, "
+                    f"which is not an input: fix the interface's declaration."
+                )
+            if getattr(self.traits[candidate].trait_type, "is_output", False):
+                value = self.output_arg(candidate)
+                beside = value
+            else:
+                value = getattr(self.inputs, candidate)
+            if is_set(value):
+                source_name, source_value = candidate, value
+                break
+        if source_name is None and ctrait.name_source:
+            return None
+
+        source_file = _source_path(source_value)
+        if source_file is not None:
+            stem_root, source_ext = split_ext(os.path.basename(source_file))
+        elif source_value is not None and not is_image_value(source_value):
+            stem_root, source_ext = str(source_value), ""
+        else:
+            stem_root, source_ext = "", ""
+        if not stem_root:
+            stem_root = source_name or name  # an in-memory image has no file name
+        passed = self.passed.get(source_name)
+        if isinstance(passed, str):
+            source_ext = split_ext(passed)[1]
+
+        filled = template % stem_root if "%s" in template else template
+        if ctrait.keep_extension:
+            filled += source_ext
+        elif kind == "image" and not split_ext(template)[1]:
+            filled += self.family.output_extension()
+
+        if beside is not None:
+            parent = (
+                beside
+                if getattr(self.traits[source_name].trait_type, "kind", None) == "directory"
+                else os.path.dirname(beside)
+            )
+        else:
+            parent = self.workdir
+        return os.path.join(parent, filled)

@@ -1,0 +1,223 @@
+"""Trait types for files and images, and the standard traits wrappers use.
+
+An input spec declares each argument of a tool as a trait whose metadata says
+how it appears on the command line (nipype's vocabulary):
+
+``argstr``
+    ``%``-format of the argument, split on whitespace into argv items,
+    e.g. ``"-f %.2f"`` gives ``["-f", "0.40"]``.  A :class:`~traits.api.Bool`
+    adds its ``argstr`` when true.  A list ending in ``...`` repeats the
+    argument per element.
+``position``
+    place on the command line: ``0, 1, ...`` first, then unpositioned
+    arguments in alphabetical order of name, then ``..., -2, -1``.
+``mandatory``, ``xor``, ``requires``
+    checked before anything runs.
+``sep``
+    joins the elements of a list into one argv item.
+``desc``
+    one-line description, used in help text and docstrings.
+``name_source``, ``name_template``, ``keep_extension``
+    name an output that was not given from another input, e.g. ``"%s_brain"``
+    from ``in_file``.
+``min_ver``, ``max_ver``
+    tool versions that support the input.
+
+and for images (ours):
+
+``formats``
+    file extensions the tool reads, e.g. ``(".nii", ".nii.gz")``; an image in
+    another format is passed as a converted temporary.
+``copy``
+    the tool modifies this input in place: pass a private copy.
+
+Values that are not set are :data:`~traits.api.Undefined`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from traits.api import (  # noqa: F401  (re-exported for wrappers)
+    Bool,
+    Enum,
+    Float,
+    Int,
+    List,
+    Str,
+    TraitType,
+    Tuple,
+    Undefined,
+)
+
+__all__ = [
+    "Image",
+    "File",
+    "Directory",
+    "OutputImage",
+    "OutputFile",
+    "OutputDirectory",
+    "Bool",
+    "Enum",
+    "Float",
+    "Int",
+    "List",
+    "Str",
+    "Tuple",
+    "Undefined",
+    "is_set",
+    "is_image_value",
+]
+
+
+def is_set(value) -> bool:
+    """Whether an input counts as given: defined and not ``False``."""
+    return value is not Undefined and value is not None and value is not False
+
+
+def is_image_value(value) -> bool:
+    """Whether ``value`` is a nibabel image (imagecache images included)."""
+    # nibabel is only imported by whoever made the image: no import here.
+    spatialimages = sys.modules.get("nibabel.spatialimages")
+    return spatialimages is not None and isinstance(value, spatialimages.SpatialImage)
+
+
+def _normalise_formats(formats):
+    if formats is None:
+        return None
+    if isinstance(formats, str):
+        formats = (formats,)
+    return tuple(f if f.startswith(".") else "." + f for f in formats)
+
+
+class _PathTrait(TraitType):
+    """A str or os.PathLike; kept as given, made absolute at run time."""
+
+    default_value = Undefined
+    info_text = "a path (str or os.PathLike)"
+    #: What the run does with a value of this type.
+    kind = "file"
+    #: Whether this trait names something the tool writes.
+    is_output = False
+
+    def validate(self, obj, name, value):
+        if isinstance(value, (str, os.PathLike)) and os.fspath(value) != "":
+            return value
+        self.error(obj, name, value)
+
+
+class File(_PathTrait):
+    """A file the tool reads (an input) or writes (in an output spec).
+
+    Parameters
+    ----------
+    exists : bool, default True
+        As an input, the file must exist when the run starts.
+    **metadata
+        Command-line metadata (``argstr``, ``position``, ...).
+    """
+
+    info_text = "the path of a file (str or os.PathLike)"
+
+    def __init__(self, *, exists=True, **metadata):
+        super().__init__(exists=exists, **metadata)
+
+
+class Directory(_PathTrait):
+    """A directory the tool reads; it must exist when the run starts."""
+
+    info_text = "the path of a directory (str or os.PathLike)"
+    kind = "directory"
+
+    def __init__(self, *, exists=True, **metadata):
+        super().__init__(exists=exists, **metadata)
+
+
+class Image(TraitType):
+    """An image: a nibabel image, an imagecache image, or the path of a file.
+
+    As an input, the value is turned into a file at ``run()`` time (the image
+    may change between assignment and run) by :func:`imagecache.prepare_file`:
+    a clean file-backed image passes its own file and writes nothing.  In an
+    output spec, the output is returned as ``imagecache.load(path)``.
+
+    Parameters
+    ----------
+    formats : tuple of str, optional
+        Extensions the tool reads, e.g. ``(".nii", ".nii.gz")``.  Default: the
+        family's ``image_formats``.
+    copy : bool, default False
+        The tool modifies this input in place: pass a private copy, deleted
+        after the run unless an output is declared as that ``modified_input``.
+    **metadata
+        Command-line metadata (``argstr``, ``position``, ...).
+    """
+
+    default_value = Undefined
+    info_text = "a nibabel image, or the path of an image file"
+    kind = "image"
+    is_output = False
+
+    def __init__(self, *, formats=None, copy=False, **metadata):
+        super().__init__(formats=_normalise_formats(formats), copy=copy, **metadata)
+
+    def validate(self, obj, name, value):
+        if isinstance(value, (str, os.PathLike)) and os.fspath(value) != "":
+            return value
+        if is_image_value(value):
+            return value
+        self.error(obj, name, value)
+
+
+class OutputFile(_PathTrait):
+    """A file the tool writes, named on its command line.
+
+    Give a path to choose where it goes; leave it unset to have it named
+    from ``name_template`` in the run's working directory; ``True`` asks for an
+    output with ``generate=False`` under its default name.  It is also an
+    output of the run, under the same name, returned as a path.
+
+    Parameters
+    ----------
+    name_source : str or list of str, optional
+        Input whose file name stem fills ``%s`` in ``name_template``.
+    name_template : str, optional
+        e.g. ``"%s_flirt.mat"``.
+    keep_extension : bool, default False
+        Append the extension of ``name_source``'s file.
+    generate : bool, default True
+        Produce this output when not given (False: only when asked).
+    **metadata
+        Command-line metadata (``argstr``, ``position``, ...).
+    """
+
+    info_text = "the path to write (str or os.PathLike), or True for the default name"
+    is_output = True
+
+    def __init__(self, *, generate=True, **metadata):
+        super().__init__(generate=generate, **metadata)
+
+    def validate(self, obj, name, value):
+        if value is True or value is False:
+            return value
+        return super().validate(obj, name, value)
+
+
+class OutputImage(OutputFile):
+    """An image the tool writes, named on its command line.
+
+    Like :class:`OutputFile`, but returned as an imagecache image, and a
+    ``name_template`` without ``keep_extension`` gets the family's image
+    extension (e.g. from ``FSLOUTPUTTYPE``).
+    """
+
+    kind = "image"
+    info_text = "the path of the image to write (str or os.PathLike), or True"
+
+
+class OutputDirectory(OutputFile):
+    """A directory the tool writes into; created before the run."""
+
+    kind = "directory"
+    info_text = "the path of the directory to write into (str or os.PathLike), or True"

@@ -1,0 +1,188 @@
+"""The ``imageshell`` command: list, describe and run interfaces.
+
+::
+
+    imageshell list                      every interface, its executable, its version
+    imageshell help NAME                 help generated from the spec
+    imageshell run NAME key=value ...    run one tool; --json for a JSON result
+    imageshell demo ...                  the demonstration (interfaces.demo)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+__all__ = ["main", "parse_assignments"]
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="imageshell",
+        description="Run external neuroimaging tools on images.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    p_list = sub.add_parser("list", help="list every interface, its executable and version")
+    p_list.add_argument("--no-version", action="store_true",
+                        help="do not run the tools to find their versions")
+    p_list.add_argument("--json", action="store_true", help="print JSON")
+    p_help = sub.add_parser("help", help="describe one interface")
+    p_help.add_argument("name", help="e.g. coreutils.cp (or cp)")
+    p_run = sub.add_parser("run", help="run one interface",
+                           description="Run NAME with inputs given as key=value. Values of "
+                           "number, boolean and list inputs are read as JSON "
+                           "(e.g. dims=[1,2,3], mask=true); the others are strings.")
+    p_run.add_argument("name")
+    p_run.add_argument("assignments", nargs="*", metavar="key=value")
+    p_run.add_argument("--json", action="store_true", help="print the result as JSON")
+    p_run.add_argument("--timeout", type=float, default=None, help="seconds")
+    p_run.add_argument("--workdir", default=None,
+                       help="folder for outputs not given a path")
+    p_demo = sub.add_parser("demo", help="run the demonstration", add_help=False)
+    p_demo.add_argument("args", nargs=argparse.REMAINDER)
+    return parser
+
+
+def _kind_reads_json(ctrait) -> bool:
+    """Whether ``key=value`` for this trait is read as JSON."""
+    from .base.specs import trait_kind
+
+    if trait_kind(ctrait) is not None:
+        return False
+    name = type(ctrait.trait_type).__name__
+    if name == "Enum":
+        return not all(isinstance(v, str) for v in ctrait.trait_type.values)
+    return name not in ("Str", "String", "Unicode")
+
+
+def parse_assignments(interface, assignments) -> dict:
+    """``["frac=0.4", "in_file=a.nii"]`` -> ``{"frac": 0.4, "in_file": "a.nii"}``.
+
+    Raises
+    ------
+    InputError
+        Malformed assignment, unknown input, or bad JSON.
+    """
+    from .base.errors import InputError
+
+    traits = interface.Inputs.spec_traits()
+    values = {}
+    for item in assignments:
+        key, eq, text = item.partition("=")
+        if not eq or not key:
+            raise InputError(f"{item!r} is not key=value: write e.g. in_file=a.nii.")
+        if key not in traits:
+            raise InputError(
+                f"{interface.full_name()} has no input {key!r}; its inputs are: "
+                f"{', '.join(traits)}."
+            )
+        ctrait = traits[key]
+        if _kind_reads_json(ctrait):
+            lowered = text.lower()
+            if type(ctrait.trait_type).__name__ == "Bool" and lowered in ("yes", "no", "on", "off"):
+                value = lowered in ("yes", "on")
+            else:
+                try:
+                    value = json.loads(lowered if lowered in ("true", "false") else text)
+                except json.JSONDecodeError:
+                    raise InputError(
+                        f"input {key!r}: {text!r} is not valid JSON; write e.g. "
+                        f"{key}=3, {key}=true or {key}=[1,2]."
+                    ) from None
+        elif type(ctrait.trait_type).__name__ == "OutputFile" or (
+            getattr(ctrait.trait_type, "is_output", False) and text.lower() == "true"
+        ):
+            value = True if text.lower() == "true" else text
+        else:
+            value = text
+        values[key] = value
+    return values
+
+
+def _cmd_list(args) -> int:
+    from .base.registry import all_interfaces
+
+    rows = []
+    for name, cls in all_interfaces().items():
+        path = cls.executable_path()
+        version = cls.version() if (path and not args.no_version) else None
+        rows.append({"name": name, "executable": cls.executable, "path": path,
+                     "version": version})
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    width = max([len(r["name"]) for r in rows] + [4])
+    print(f"{'NAME':<{width}}  {'VERSION':<10}  EXECUTABLE")
+    for r in rows:
+        where = r["path"] or f"{r['executable']} (not found)"
+        print(f"{r['name']:<{width}}  {r['version'] or '-':<10}  {where}")
+    return 0
+
+
+def _cmd_help(args) -> int:
+    from .base.registry import get_interface
+
+    print(get_interface(args.name).help())
+    return 0
+
+
+def _cmd_run(args) -> int:
+    from .base.registry import get_interface
+    from .base.traits_ import Undefined
+
+    cls = get_interface(args.name)
+    values = parse_assignments(cls, args.assignments)
+    result = cls().run(timeout=args.timeout, workdir=args.workdir, **values)
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2))
+        return 0
+    print(result.cmdline)
+    if result.runtime.stdout:
+        sys.stdout.write(result.runtime.stdout)
+    if result.runtime.stderr:
+        sys.stderr.write(result.runtime.stderr)
+    for name, value in result.to_dict()["outputs"].items():
+        if getattr(result.outputs, name) is not Undefined:
+            print(f"{name}: {value}")
+    return 0
+
+
+def _cmd_demo(args) -> int:
+    try:
+        from . import demo
+    except ImportError as error:
+        print(f"imageshell demo: the demonstration is not available ({error}).",
+              file=sys.stderr)
+        return 1
+    return demo.main(args.args) or 0
+
+
+def main(argv=None) -> int:
+    """Entry point of the ``imageshell`` console script.
+
+    Returns
+    -------
+    int
+        Exit status: 0 on success, 1 when the tool or a lookup failed, 2 for
+        bad inputs (as argparse).
+    """
+    args = _build_parser().parse_args(argv)
+    from .base.errors import InputError, InterfaceError
+
+    handler = {"list": _cmd_list, "help": _cmd_help, "run": _cmd_run, "demo": _cmd_demo}
+    try:
+        return handler[args.command](args)
+    except InputError as error:
+        print(f"imageshell {args.command}: {error}", file=sys.stderr)
+        return 2
+    except InterfaceError as error:
+        print(f"imageshell {args.command}: {error}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # e.g. `imageshell help cp | head`
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
