@@ -39,8 +39,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p_run.add_argument("--timeout", type=float, default=None, help="seconds")
     p_run.add_argument("--workdir", default=None,
                        help="folder for outputs not given a path")
-    p_demo = sub.add_parser("demo", help="run the demonstration", add_help=False)
-    p_demo.add_argument("args", nargs=argparse.REMAINDER)
+    sub.add_parser("demo", help="run the demonstration (arguments go to interfaces.demo)")
     return parser
 
 
@@ -167,6 +166,9 @@ def main(argv=None) -> int:
         Exit status: 0 on success, 1 when the tool or a lookup failed, 2 for
         bad inputs (as argparse).
     """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] == "demo":  # everything after "demo" is the demo's own
+        return _cmd_demo(argparse.Namespace(args=argv[1:]))
     args = _build_parser().parse_args(argv)
     from .base.errors import InputError, InterfaceError
 

@@ -5,9 +5,10 @@ Rules, in order:
 1. A path given by the user is honoured (relative paths are taken relative to
    the caller's current directory, which is never changed).
 2. Otherwise the name comes from ``name_template`` (``%s`` is replaced by the
-   stem of the ``name_source`` input's file name), with the extension of the
-   source when ``keep_extension`` is true, or the family's image extension for
-   an image output.
+   stem of the ``name_source`` input's file name).  A template without an
+   extension gets that of the file passed for the source when
+   ``keep_extension`` is true, or else the family's image extension for an
+   image output (as nipype).
 3. A name from an input source goes into the run's working directory, never
    beside the input; a name from an output source goes beside that output
    (inside it, when it is a directory).
@@ -152,9 +153,11 @@ class Namer:
             source_ext = split_ext(passed)[1]
 
         filled = template % stem_root if "%s" in template else template
+        has_ext = bool(split_ext(template)[1])
         if ctrait.keep_extension:
-            filled += source_ext
-        elif kind == "image" and not split_ext(template)[1]:
+            if not has_ext:  # as nipype: an extension in the template wins
+                filled += source_ext
+        elif kind == "image" and not has_ext:
             filled += self.family.output_extension()
 
         if beside is not None:

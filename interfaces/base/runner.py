@@ -82,6 +82,7 @@ def execute(argv, *, cwd, env=None, timeout=None, stream=None) -> Completed:
     On ``KeyboardInterrupt`` (or any other exception while waiting) the
     process group gets SIGTERM, then SIGKILL, and the exception propagates.
     """
+    timed_out = False
     start = time.time()
     t0 = time.perf_counter()
     proc = subprocess.Popen(
@@ -93,8 +94,7 @@ def execute(argv, *, cwd, env=None, timeout=None, stream=None) -> Completed:
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
-    timed_out = False
-    try:
+    try:  # nothing between Popen and here: an interrupt must find the child
         if stream is None:
             try:
                 out, err = proc.communicate(timeout=timeout)

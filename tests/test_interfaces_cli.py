@@ -1,0 +1,127 @@
+"""The ``imageshell`` command."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from interfaces.base.registry import all_interfaces, get_interface
+from interfaces.base.errors import InterfaceError
+from interfaces.cli import main, parse_assignments
+from interfaces.coreutils import cp, wc
+from interfaces_helpers import ANATOMICAL
+
+
+@pytest.fixture(autouse=True)
+def runs_dir(tmp_path, monkeypatch):
+    folder = tmp_path / "runs"
+    monkeypatch.setenv("IMAGESHELL_WORKDIR", str(folder))
+    return folder
+
+
+def test_registry_finds_every_family_interface():
+    found = all_interfaces()
+    assert {"coreutils.cp", "coreutils.sha256sum", "coreutils.wc"} <= set(found)
+    assert found["coreutils.cp"] is cp
+    assert get_interface("wc") is wc
+    with pytest.raises(InterfaceError, match="no interface called 'nope'.*coreutils.cp"):
+        get_interface("nope")
+
+
+def test_list(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    line = next(l for l in out.splitlines() if l.startswith("coreutils.cp "))
+    assert shutil.which("cp") in line
+    assert any(ch.isdigit() for ch in line.split()[1])  # the version
+
+
+def test_list_json_without_versions(capsys):
+    assert main(["list", "--json", "--no-version"]) == 0
+    rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["coreutils.wc"]["path"] == shutil.which("wc")
+    assert rows["coreutils.wc"]["version"] is None
+
+
+def test_help(capsys):
+    assert main(["help", "cp"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("coreutils.cp - Copy an image file.")
+    assert "in_file (image or path, mandatory)" in out
+
+
+def test_help_unknown_name(capsys):
+    assert main(["help", "nope"]) == 1
+    assert "no interface called 'nope'" in capsys.readouterr().err
+
+
+def test_run_json(capsys, tmp_path):
+    target = tmp_path / "copy of.nii"
+    assert main(["run", "coreutils.cp", f"in_file={ANATOMICAL}", f"out_file={target}",
+                 "preserve=true", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["outputs"] == {"out_file": str(target)}
+    assert data["runtime"]["argv"][1:] == [ANATOMICAL, str(target), "--preserve=mode,timestamps"]
+    assert data["input_files"]["in_file"]["origin"] == "original"
+    assert data["bytes_written"] == 0
+    assert target.exists()
+
+
+def test_run_plain(capsys):
+    assert main(["run", "wc", f"in_file={ANATOMICAL}"]) == 0
+    out = capsys.readouterr().out
+    assert f"count: {os.path.getsize(ANATOMICAL)}" in out
+
+
+def test_run_errors_exit_codes(capsys, tmp_path):
+    assert main(["run", "cp"]) == 2
+    assert "'in_file' is mandatory" in capsys.readouterr().err
+    assert main(["run", "cp", "in_file"]) == 2
+    assert "not key=value" in capsys.readouterr().err
+    assert main(["run", "cp", f"in_file={tmp_path / 'missing.nii'}"]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["run", "wc", f"in_file={ANATOMICAL}", "bytes=maybe"]) == 2
+    assert "not valid JSON" in capsys.readouterr().err
+    # the tool itself fails: cp onto a folder that does not exist
+    assert main(["run", "cp", f"in_file={ANATOMICAL}",
+                 f"out_file={tmp_path / 'no' / 'x.nii'}"]) == 1
+    assert "exited with status 1" in capsys.readouterr().err
+
+
+def test_parse_assignments_types():
+    values = parse_assignments(wc, ["bytes=false", "in_file=a b=c.nii"])
+    assert values == {"bytes": False, "in_file": "a b=c.nii"}
+
+
+def test_demo_is_imported_lazily(monkeypatch, capsys):
+    # A missing interfaces.demo does not break the command...
+    monkeypatch.setitem(sys.modules, "interfaces.demo", None)
+    assert main(["demo"]) == 1
+    assert "not available" in capsys.readouterr().err
+    assert main(["list", "--no-version"]) == 0
+
+
+def test_demo_receives_its_arguments(monkeypatch):
+    import types
+
+    seen = []
+    fake = types.ModuleType("interfaces.demo")
+    fake.main = lambda argv: seen.append(argv) or 0
+    monkeypatch.setitem(sys.modules, "interfaces.demo", fake)
+    monkeypatch.setattr(sys.modules["interfaces"], "demo", fake, raising=False)
+    assert main(["demo", "--fast", "x"]) == 0
+    assert seen == [["--fast", "x"]]
+
+
+def test_console_script_runs():
+    exe = shutil.which("imageshell")
+    if exe is None:
+        pytest.skip("imageshell is not installed (pip install -e .)")
+    out = subprocess.run([exe, "help", "coreutils.wc"], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.startswith("coreutils.wc - Count the bytes of a file.")
