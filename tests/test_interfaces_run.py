@@ -305,9 +305,29 @@ def test_explicit_workdir(anat, tmp_path):
     assert res.outputs.out_file.get_filename() == str(tmp_path / "mine" / "anatomical_copy.nii")
 
 
-def test_empty_per_run_folder_is_removed(runs_dir):
-    wc().run(in_file=ANATOMICAL)
+def test_empty_per_run_folder_is_removed(tmp_path, runs_dir, anat):
+    script = write_script(tmp_path, "writes-nothing", "exit 0\n")
+
+    class optional(Interface):
+        executable = script
+
+        class Inputs(InputSpec):
+            in_file = Image(position=0, mandatory=True)
+            extra = OutputFile(position=1, name_source="in_file", name_template="%s.txt",
+                               generate=False)
+
+    res = optional().run(in_file=anat)
+    assert os.path.basename(res.runtime.cwd).startswith("imageshell-")
     assert list(runs_dir.iterdir()) == []
+
+
+def test_tools_that_write_no_file_share_a_scratch_folder(runs_dir):
+    a = wc().run(in_file=ANATOMICAL)
+    b = wc().run(in_file=ANATOMICAL)
+    assert a.runtime.cwd == b.runtime.cwd
+    assert os.path.dirname(a.runtime.cwd) == str(runs_dir)
+    assert a.runtime.cwd != os.getcwd()
+    assert [p.name.startswith("imageshell-scratch-") for p in runs_dir.iterdir()] == [True]
 
 
 def test_implicit_outputs_from_templates_and_requires(tmp_path, anat):

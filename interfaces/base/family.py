@@ -89,6 +89,8 @@ class Family:
         self.environ = MappingProxyType(dict(environ or {})) if environ else _EMPTY
         self.version_args = tuple(version_args) if version_args else None
         self.version_file = version_file
+        #: Lookups already made: {(executable, home, PATH): absolute path}.
+        self._found: dict = {}
 
     def __repr__(self) -> str:
         return f"Family({self.name!r})"
@@ -111,12 +113,20 @@ class Family:
                 return path
             return None
         home = self.home()
+        key = (executable, home, os.environ.get("PATH"))
+        found = self._found.get(key)
+        if found is not None and os.access(found, os.X_OK):
+            return found  # a search of PATH costs more than a run of `true`
+        found = None
         if home:
             found = shutil.which(executable, path=os.path.join(home, self.bin_subdir))
-            if found:
-                return os.path.abspath(found)
-        found = shutil.which(executable)
-        return os.path.abspath(found) if found else None
+        if not found:
+            found = shutil.which(executable)
+        if not found:
+            return None
+        found = os.path.abspath(found)
+        self._found[key] = found
+        return found
 
     def missing_message(self, executable: str) -> str:
         """What to say when ``executable`` is not found."""

@@ -31,7 +31,7 @@ from .errors import (
 )
 from .family import LOCAL, Family
 from .specs import InputSpec, OutputSpec, is_output_trait, trait_kind
-from .traits_ import Directory, File, Image, Undefined, is_set
+from .traits_ import Directory, File, Image, is_set
 
 __all__ = ["Interface"]
 
@@ -83,6 +83,8 @@ class Interface:
     success_codes: tuple[int, ...] = (0,)
 
     _output_spec: type[OutputSpec] | None = None
+    #: Whether runs get a working directory of their own (the tool writes files).
+    _writes_files = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -94,6 +96,12 @@ class Interface:
                 f"rename them (e.g. {sorted(clash)[0]}_)."
             )
         cls._output_spec = cls._build_output_spec()
+        cls._writes_files = any(
+            is_output_trait(t) for t in cls.Inputs.spec_traits().values()
+        ) or any(
+            t.name_template or t.modified_input
+            for t in cls.output_spec().spec_traits().values()
+        )
         if cls.executable:
             from .help import docstring
 
@@ -236,7 +244,11 @@ class _Run:
         caller_cwd = os.getcwd()
         try:
             values = self._coerce_inputs(caller_cwd)
-            self._make_workdir(workdir, caller_cwd)
+            if workdir is not None:
+                self.workdir = os.path.abspath(os.path.join(caller_cwd, os.fspath(workdir)))
+                os.makedirs(self.workdir, exist_ok=True)
+            elif cls._writes_files:
+                self._new_workdir()
             from .naming import Namer
 
             namer = Namer(self.name, spec, cls.family, self.workdir, caller_cwd, values)
@@ -259,7 +271,10 @@ class _Run:
                 logger = stream if isinstance(stream, logging.Logger) else logging.getLogger(
                     f"imageshell.{self.name}"
                 )
-            completed = execute(argv, cwd=self.workdir, env=env, timeout=timeout, stream=logger)
+            # A tool that writes no file runs in a shared scratch folder: making
+            # and removing a folder per run costs more than running `true`.
+            cwd = self.workdir or _scratch_dir()
+            completed = execute(argv, cwd=cwd, env=env, timeout=timeout, stream=logger)
         except BaseException:
             # Nothing ran, or the run was interrupted: leave nothing behind.
             self._discard_copies(keep=())
@@ -269,7 +284,7 @@ class _Run:
         from .results import Result, Runtime
 
         environ = {} if env is None else {k: v for k, v in env.items() if os.environ.get(k) != v}
-        runtime = Runtime(argv, self.workdir, completed, executable, cls.family, environ)
+        runtime = Runtime(argv, cwd, completed, executable, cls.family, environ)
         used = dict(spec.given())
         used.update({k: v for k, v in namer.paths.items() if v is not None})
         result = Result(self.name, None, used, self.prepared, runtime)
@@ -391,18 +406,15 @@ class _Run:
             error.add_note(f"while passing input {label!r} of {self.name} as a file")
             raise
 
-    def _make_workdir(self, workdir, caller_cwd):
-        if workdir is not None:
-            self.workdir = os.path.abspath(os.path.join(caller_cwd, os.fspath(workdir)))
-            os.makedirs(self.workdir, exist_ok=True)
-            return
-        import tempfile
+    def _new_workdir(self) -> str:
+        """Create the run's own folder (on first need) and return its path."""
+        if self.workdir is None:
+            import tempfile
 
-        root = os.environ.get("IMAGESHELL_WORKDIR") or tempfile.gettempdir()
-        os.makedirs(root, exist_ok=True)
-        prefix = f"imageshell-{self.name.replace('.', '-')}-"
-        self.workdir = tempfile.mkdtemp(prefix=prefix, dir=root)
-        self.own_workdir = True
+            prefix = f"imageshell-{self.name.replace('.', '-')}-"
+            self.workdir = tempfile.mkdtemp(prefix=prefix, dir=_workdir_root())
+            self.own_workdir = True
+        return self.workdir
 
     def _collect_outputs(self, namer, stdout, lenient):
         """Fill the output spec; raise OutputMissingError for declared files
@@ -481,6 +493,42 @@ class _Run:
         import shutil
 
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def _workdir_root() -> str:
+    """Folder below which runs get their working directories."""
+    import tempfile
+
+    root = os.environ.get("IMAGESHELL_WORKDIR") or tempfile.gettempdir()
+    os.makedirs(root, exist_ok=True)
+    return root
+
+
+_scratch: dict[tuple[str, int], str] = {}
+
+
+def _scratch_dir() -> str:
+    """This process's shared working directory for runs that name no output
+    (removed at exit when left empty)."""
+    root = _workdir_root()
+    key = (root, os.getpid())
+    path = _scratch.get(key)
+    if path is None or not os.path.isdir(path):
+        import atexit
+        import tempfile
+
+        path = tempfile.mkdtemp(prefix="imageshell-scratch-", dir=root)
+        _scratch[key] = path
+        atexit.register(_remove_if_empty, path, os.getpid())
+    return path
+
+
+def _remove_if_empty(path: str, pid: int) -> None:
+    if os.getpid() == pid:
+        try:
+            os.rmdir(path)
+        except OSError:
+            pass
 
 
 def _parse_stdout(ctrait, stdout):

@@ -40,14 +40,24 @@ class _Spec(HasTraits):
     @classmethod
     def names(cls) -> list[str]:
         """Names of the declared traits, in declaration order."""
-        # class_visible_traits is ordered as declared for each class in the MRO.
-        return [n for n in cls.class_visible_traits() if not n.startswith("_")]
+        return list(cls.spec_traits())
 
     @classmethod
     def spec_traits(cls) -> dict:
-        """``{name: ctrait}`` for the declared traits, in declaration order."""
-        traits = cls.class_traits()
-        return {n: traits[n] for n in cls.names()}
+        """``{name: ctrait}`` for the declared traits, in declaration order.
+
+        Computed once per class (a spec is fixed once declared); do not
+        modify the returned dict.
+        """
+        cached = cls.__dict__.get("_spec_traits_cache")
+        if cached is None:
+            traits = cls.class_traits()
+            # class_visible_traits is ordered as declared, class by class.
+            cached = {
+                n: traits[n] for n in cls.class_visible_traits() if not n.startswith("_")
+            }
+            type.__setattr__(cls, "_spec_traits_cache", cached)
+        return cached
 
 
 class InputSpec(_Spec):
