@@ -89,10 +89,8 @@ def parse_assignments(interface, assignments) -> dict:
                         f"input {key!r}: {text!r} is not valid JSON; write e.g. "
                         f"{key}=3, {key}=true or {key}=[1,2]."
                     ) from None
-        elif type(ctrait.trait_type).__name__ == "OutputFile" or (
-            getattr(ctrait.trait_type, "is_output", False) and text.lower() == "true"
-        ):
-            value = True if text.lower() == "true" else text
+        elif getattr(ctrait.trait_type, "is_output", False) and text.lower() == "true":
+            value = True  # an optional output asked for under its default name
         else:
             value = text
         values[key] = value
