@@ -52,9 +52,12 @@ class Reference:
     proxy: tuple | None  # proxy_params of a proxy reading this file exactly
     array: bytes | None = None  # digest of np.asanyarray(file's proxy)
     fdata: dict = field(default_factory=dict)  # dtype.str -> digest of get_fdata(dtype)
+    watch: tuple = ()  # (path, stat) of another file the image's proxy reads, found equal
 
     def files_unchanged(self) -> bool:
-        return all(stat_key(p) == s for p, s in zip(self.paths, self.stats))
+        return all(stat_key(p) == s for p, s in zip(self.paths, self.stats)) and all(
+            stat_key(p) == s for p, s in self.watch
+        )
 
 
 @dataclass
@@ -69,7 +72,9 @@ class Assessment:
 class ImageState:
     """Per-image bookkeeping: reference, user override, temporaries written."""
 
-    __slots__ = ("lock", "reference", "unverified", "forced_dirty", "temps", "owned", "__weakref__")
+    __slots__ = (
+        "lock", "reference", "unverified", "forced_dirty", "temps", "owned", "paths", "__weakref__"
+    )
 
     def __init__(self):
         self.lock = threading.RLock()
@@ -78,6 +83,7 @@ class ImageState:
         self.forced_dirty = False
         self.temps: dict = {}  # state key -> tuple of temporary paths
         self.owned: list = []  # every file written for this image, removed with it
+        self.paths: tuple | None = None  # the image's files when last verified
 
 
 _states: dict[int, ImageState] = {}
@@ -148,6 +154,7 @@ def _verify(img, state: ImageState) -> None:
     paths = image_files(img)
     previous = state.reference
     state.unverified = False
+    state.paths = paths
     if not paths:
         state.reference = None
         return
@@ -157,6 +164,7 @@ def _verify(img, state: ImageState) -> None:
     if stats[0] is None:
         state.reference = None
         if lazy_own:
+            state.unverified = True  # check again next time: never hand over the wrong file
             raise ImageFileChangedError(
                 2,
                 f"{paths[0]!r} was deleted or renamed after the image was loaded, and the image "
@@ -169,6 +177,7 @@ def _verify(img, state: ImageState) -> None:
     except Exception as exc:  # unreadable now: the image cannot correspond to it
         state.reference = None
         if lazy_own:
+            state.unverified = True
             raise ImageFileChangedError(
                 0,
                 f"{paths[0]!r} changed on disk and is no longer readable ({exc}); "
@@ -178,16 +187,34 @@ def _verify(img, state: ImageState) -> None:
         return
     ref = snapshot_disk(disk, paths, stats)
     if lazy_own and proxy_params(dataobj) != ref.proxy:
+        state.reference = None
+        state.unverified = True
         raise ImageFileChangedError(
             0,
             f"{paths[0]!r} was rewritten with a different layout after the image was loaded, "
             "and the image reads its voxels lazily from it; load it again",
             paths[0],
         )
+    if lazy_own and not holds_voxels(dataobj, paths[0]):
+        state.reference = None
+        state.unverified = True
+        raise TruncatedImageError(
+            0,
+            f"{paths[0]!r} holds fewer bytes of voxel data than its header declares (truncated?), "
+            "and the image reads its voxels lazily from it; restore the file or load it again",
+            paths[0],
+        )
     if lazy_own and previous is not None and previous.stats != stats:
         log.info("%s changed on disk; the image reads its voxels from it lazily", paths[0])
     # Digests of the file's voxels, only for what the image holds in memory.
     try:
+        if is_proxy(dataobj) and not lazy_own and isinstance(proxy_params(dataobj)[0], str):
+            # Reads another file (e.g. a lazy image saved elsewhere): same voxels?
+            other = proxy_params(dataobj)[0]
+            before = stat_key(other)
+            if array_digest(np.asanyarray(dataobj)) == array_digest(np.asanyarray(disk.dataobj)):
+                ref.proxy = proxy_params(dataobj)
+                ref.watch = ((other, before),)
         if not is_proxy(dataobj):
             ref.array = array_digest(np.asanyarray(disk.dataobj))
         cache = getattr(img, "_fdata_cache", None)
@@ -204,6 +231,52 @@ def _verify(img, state: ImageState) -> None:
         state.unverified = True
         return
     state.reference = ref
+
+
+def holds_voxels(proxy, path: str) -> bool:
+    """False when ``path`` is too short for the voxels ``proxy`` reads from it.
+
+    Uncompressed files cost a ``stat``; gzip files a read of their 4-byte size
+    trailer, and a full decompression only when that does not match (a
+    truncated or multi-member file). True when it cannot tell.
+    """
+    offset = getattr(proxy, "_offset", None)
+    shape = getattr(proxy, "_shape", None)
+    dtype = getattr(proxy, "_dtype", None)
+    if offset is None or shape is None or dtype is None:
+        return True
+    need = int(offset) + int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+    try:
+        with open(path, "rb") as f:
+            magic = f.read(4)
+            size = f.seek(0, os.SEEK_END)
+            if magic[:2] != b"\x1f\x8b" and magic[:3] != b"BZh" and magic != b"\x28\xb5\x2f\xfd":
+                return size >= need  # uncompressed
+            if magic[:2] == b"\x1f\x8b" and size >= 4:
+                f.seek(-4, os.SEEK_END)
+                if int.from_bytes(f.read(4), "little") == need % 2**32:
+                    return True
+        import bz2
+        import gzip
+
+        from nibabel.openers import ImageOpener
+
+        if magic[:2] == b"\x1f\x8b":
+            opener = gzip.open
+        elif magic[:3] == b"BZh":
+            opener = bz2.open
+        else:
+            opener = ImageOpener
+        total = 0
+        with opener(path, "rb") as f:
+            while total < need:
+                chunk = f.read(1 << 22)
+                if not chunk:
+                    break
+                total += len(chunk)
+        return total >= need
+    except Exception:  # OSError, EOFError, zlib.error...: a short or corrupt stream
+        return False
 
 
 def snapshot_disk(disk, paths, stats) -> Reference:
@@ -225,8 +298,15 @@ def assess(img, state: ImageState) -> Assessment:
     ------
     ImageFileChangedError
         When the image reads voxels lazily from a file that was deleted or rewritten.
+    TruncatedImageError
+        When the image reads voxels lazily from a file now too short to hold them.
     """
     ref = state.reference
+    known = ref.paths if ref is not None else state.paths
+    if known is not None and image_files(img) != known:
+        # Saved to new files (e.g. a plain nibabel image's to_filename): check them.
+        state.unverified = True
+        state.forced_dirty = False
     if state.unverified or (ref is not None and not ref.files_unchanged()):
         _verify(img, state)
         ref = state.reference
@@ -249,12 +329,26 @@ def assess(img, state: ImageState) -> Assessment:
                 _verify(img, state)
                 ref = state.reference
             clean = ref is not None and data_key == ref.array
+        own_voxels = ref is not None and data_key == ref.array
+        if own_voxels and ref.proxy is not None:
+            # The file's own voxels, now in memory (e.g. after get_data()): the
+            # same key as while they were read lazily, so a dirty image whose
+            # voxels were only read reuses its temporary.
+            proxy_file = ref.proxy[0]
+            data_key = ("proxy", ref.proxy, stat_key(proxy_file) if isinstance(proxy_file, str) else None)
     fdata_edit = None
     cache = getattr(img, "_fdata_cache", None)
     if cache is not None:
         digest = array_digest(cache)
-        expected = None if ref is None else ref.fdata.get(cache.dtype.str)
-        if expected is None and ref is not None:
+        # The cache is an edit when it differs from the image's own voxels. The
+        # file's get_fdata() digest stands for those only while the image's
+        # voxels are the file's (not after a get_data() edit, nor after the file
+        # was rewritten under an in-memory image).
+        own = ref is not None and (
+            proxy_params(dataobj) == ref.proxy if is_proxy(dataobj) else own_voxels
+        )
+        expected = ref.fdata.get(cache.dtype.str) if own else None
+        if own and expected is None:
             _verify(img, state)
             ref = state.reference
             expected = None if ref is None else ref.fdata.get(cache.dtype.str)
