@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import errno
+import io
 import os
 import shutil
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
+import numpy as np
 import xxhash
 from nibabel.spatialimages import SpatialImage
 
@@ -241,13 +244,34 @@ def _nibabel_class(cls):
 
 
 def _write(image, verdict, target):
-    """Write ``image`` as a temporary; return its files and the bytes written."""
+    """Write ``image`` as a temporary; return its files and the bytes written.
+
+    The file is what ``nib.save(image)`` would write (the header's own
+    ``scl_slope``/``scl_inter`` included), except that an edited ``get_fdata()``
+    cache is written exactly (see :func:`_fdata_payload`). A conversion to
+    another format starts from the voxels as the image's own format stores them.
+    """
     klass, ext = target
     base = _nibabel_class(type(image))
-    data = verdict.fdata_edit if verdict.fdata_edit is not None else image._dataobj
+    data, header = image._dataobj, image.header
+    keep_scaling = verdict.fdata_edit is None
+    if verdict.fdata_edit is not None:
+        data, header = _fdata_payload(verdict.fdata_edit, header)
     extra = getattr(image, "extra", None)
-    source = base(data, image._affine, image.header, extra=extra)
-    out = source if klass is base else klass.from_image(source)
+    source = base(data, image._affine, header, extra=extra)
+    if keep_scaling:  # the constructor resets them; nib.save writes the header's own
+        _copy_scaling(source.header, header)
+    if klass is base:
+        out = source
+    else:
+        stored, scaling = read_voxels(image, lambda: _as_stored(source, base))
+        out = klass.from_image(stored)
+        if stored is not source:  # raw stored values, with the scaling they were stored with
+            if not _set_scaling(out.header, *scaling):
+                out = klass.from_image(base(np.asanyarray(stored.dataobj) * scaling[0] + scaling[1],
+                                            stored.affine, stored.header, extra=extra))
+        elif keep_scaling:
+            _copy_scaling(out.header, header)
     hint = os.path.basename(files[0]) if (files := image_files(image)) else "image"
     stem = tempfiles.new_stem(hint.split(".")[0])
     final_map = klass.filespec_to_file_map(stem + ext)
@@ -259,7 +283,13 @@ def _write(image, verdict, target):
     }
     folder = os.path.dirname(stem)
     try:
-        read_voxels(image, lambda: out.to_file_map(partial_map))
+        try:
+            out.to_file_map(partial_map)
+        except (EOFError, ValueError, OSError) as exc:
+            if _is_write_error(exc, partials):
+                raise  # full disk, unwritable folder: reported below, naming the folder
+            read_voxels(image, _raiser(exc))  # reading the image's voxels failed: name its file
+            raise
         written_partials = {p: f for p, f in partials.items() if os.path.exists(p)}
         nbytes = tempfiles.publish(written_partials)
     except OSError as exc:
@@ -267,9 +297,113 @@ def _write(image, verdict, target):
             tempfiles.remove(partials)
             raise
         raise tempfiles.write_failed(exc, partials, folder) from exc
+    except BaseException:  # e.g. a nibabel WriterError half-way: leave no partial file
+        tempfiles.remove(partials)
+        raise
     written = tuple(written_partials.values())
     image_first = final_map["image"].filename
     return (image_first,) + tuple(p for p in written if p != image_first), nbytes
+
+
+_WRITE_ERRNOS = frozenset(
+    {errno.EFBIG, errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
+)
+
+
+def _is_write_error(exc, partials) -> bool:
+    """True when ``exc`` came from writing the temporary, not from reading the image."""
+    if not isinstance(exc, OSError) or isinstance(exc, ImageCacheError):
+        return False
+    if exc.filename is not None:
+        return os.fspath(exc.filename) in partials
+    return exc.errno in _WRITE_ERRNOS
+
+
+def _raiser(exc):
+    def reader():
+        raise exc
+
+    return reader
+
+
+def _copy_scaling(new, old) -> None:
+    """Copy the raw scale factor fields (NIfTI, SPM) from header ``old`` to ``new``.
+
+    A valid slope with a NaN intercept (e.g. only ``scl_slope`` was set) gets
+    intercept 0: ``nib.save`` would write a file nibabel itself cannot read.
+    """
+    keys = old.keys() if hasattr(old, "keys") else ()
+    used = {"scl_slope": getattr(old, "has_data_slope", True),
+            "scl_inter": getattr(old, "has_data_intercept", True)}
+    for key in ("scl_slope", "scl_inter"):
+        # only fields the format uses: SPM2 has a scl_inter field (0) it ignores,
+        # and copying it with a NaN slope makes nib.save skip scaling altogether
+        if key in keys and key in new.keys() and used[key]:
+            new[key] = old[key]
+    if "scl_inter" in keys and "scl_slope" in keys:
+        slope, inter = float(new["scl_slope"]), float(new["scl_inter"])
+        if np.isfinite(slope) and slope != 0 and not np.isfinite(inter):
+            new["scl_inter"] = 0.0
+
+
+def _fdata_payload(cache, header):
+    """Voxels and header that store an edited ``get_fdata()`` cache exactly.
+
+    The header's data type when it holds every value exactly (NaNs included),
+    else the cache's float type (``float32`` for formats without ``float64``).
+    """
+    header = header.copy()
+    with np.errstate(invalid="ignore", over="ignore"):
+        cast = cache.astype(header.get_data_dtype())
+        if np.array_equal(cast.astype(cache.dtype), cache, equal_nan=True):
+            return cast, header
+    for candidate in (cache.dtype, np.dtype(np.float32)):
+        try:
+            header.set_data_dtype(candidate)
+        except Exception:  # HeaderDataError: the format has no such type
+            continue
+        return cache.astype(candidate, copy=False), header
+    return cache, header
+
+
+def _set_scaling(header, slope, inter) -> bool:
+    """Set raw scale factors on ``header``; False if it cannot hold them."""
+    if (slope, inter) == (1.0, 0.0):
+        if hasattr(header, "set_slope_inter"):
+            header.set_slope_inter(None, None)
+        return True
+    keys = header.keys() if hasattr(header, "keys") else ()
+    if "scl_slope" not in keys or (inter != 0.0 and "scl_inter" not in keys):
+        return False
+    header["scl_slope"] = slope
+    if "scl_inter" in keys:
+        header["scl_inter"] = inter
+    return True
+
+
+def _as_stored(img, klass):
+    """``img`` as ``klass`` stores it: ``(image of raw stored values, (slope, inter))``.
+
+    So that converting to another format keeps exactly the values a save in
+    the image's own format gives (e.g. MGH rounds float data into int16, SPM
+    scales it). Only needed when saving casts the voxels to the header's type;
+    otherwise, or when nibabel cannot save ``img`` in its own format (Analyze
+    cannot scale floats into integers), ``(img, None)``.
+    """
+    dtype = getattr(img.dataobj, "dtype", None)
+    if dtype is None or np.dtype(dtype) == img.get_data_dtype():
+        return img, None
+    fmap = klass.make_file_map({key: io.BytesIO() for key, _ in klass.files_types})
+    try:
+        img.to_file_map(fmap)
+    except (OSError, EOFError):
+        raise
+    except Exception:  # e.g. nibabel's WriterError
+        return img, None
+    proxy = klass.from_file_map(fmap).dataobj
+    raw = np.asanyarray(proxy.get_unscaled())
+    scaling = (float(getattr(proxy, "slope", 1.0)), float(getattr(proxy, "inter", 0.0)))
+    return klass(raw, img.affine, img.header, extra=img.extra), scaling
 
 
 def _copy_files(image, state, files) -> PreparedFile:
