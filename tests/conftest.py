@@ -1,0 +1,212 @@
+"""Shared fixtures and helpers for the imagecache tests.
+
+- Every test gets its own imagecache temporary folder (``cache_dir``), so tests
+  never see each other's temporaries and can list what was written.
+- ``make_image(kind, ...)`` writes a real image file with nibabel and returns
+  its path; ``KINDS`` lists the kinds.
+- ``assert_file_matches(path, img)`` checks the contract of ``as_filename``:
+  loading ``path`` gives the voxel values, dtype, affine and header fields of
+  ``img`` as nibabel would save it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import nibabel as nib
+import numpy as np
+import pytest
+from nibabel.arraywriters import WriterError
+
+import imagecache
+from imagecache import tempfiles
+
+NIB_DATA = os.path.join(os.path.dirname(nib.__file__), "tests", "data")
+
+# kind -> (nibabel class, extension)
+KINDS = {
+    "nii": (nib.Nifti1Image, ".nii"),
+    "nii.gz": (nib.Nifti1Image, ".nii.gz"),
+    "nifti2": (nib.Nifti2Image, ".nii"),
+    "nifti2.gz": (nib.Nifti2Image, ".nii.gz"),
+    "pair": (nib.Nifti1Pair, ".img"),
+    "analyze": (nib.AnalyzeImage, ".img"),
+    "spm2": (nib.Spm2AnalyzeImage, ".img"),
+    "mgz": (nib.MGHImage, ".mgz"),
+}
+
+AFFINE = np.array(
+    [[2.0, 0.0, 0.0, -20.0], [0.0, 2.5, 0.0, -30.0], [0.0, 0.0, 3.0, -12.0], [0.0, 0.0, 0.0, 1.0]]
+)
+
+
+def nib_data(name: str) -> str:
+    """Path of a file shipped in nibabel's test data."""
+    path = os.path.join(NIB_DATA, name)
+    if not os.path.exists(path):  # pragma: no cover - depends on the nibabel install
+        pytest.skip(f"nibabel test data {name} not installed")
+    return path
+
+
+def sample_data(shape=(6, 5, 4), dtype=np.float32, seed=0):
+    rng = np.random.default_rng(seed)
+    return (rng.standard_normal(shape) * 100).astype(dtype)
+
+
+def write_image(path, kind="nii", data=None, affine=None, **header_fields):
+    """Write ``data`` as a ``kind`` image at ``path`` (extension added if missing)."""
+    klass, ext = KINDS[kind]
+    path = os.fspath(path)
+    if not path.endswith(ext):
+        path += ext
+    data = sample_data() if data is None else data
+    affine = AFFINE if affine is None else affine
+    img = klass(data, affine)
+    for key, value in header_fields.items():
+        img.header[key] = value
+    nib.save(img, path)
+    return path
+
+
+def copy_nib_data(name: str, folder) -> str:
+    """Copy a nibabel test file into ``folder`` (tests may change it) and return the copy."""
+    dst = os.path.join(os.fspath(folder), name)
+    shutil.copyfile(nib_data(name), dst)
+    return dst
+
+
+@pytest.fixture(autouse=True)
+def cache_dir(tmp_path_factory, monkeypatch):
+    """Point imagecache's temporaries at a fresh folder for each test."""
+    base = tmp_path_factory.mktemp("imagecache-tmp")
+    monkeypatch.delenv(tempfiles.ENV_VAR, raising=False)
+    imagecache.set_temp_dir(base)
+    yield base
+    imagecache.set_temp_dir(None)
+
+
+@pytest.fixture
+def make_image(tmp_path):
+    """Factory: ``make_image(kind="nii", name="img", data=None, affine=None, **fields)``."""
+
+    def _make(kind="nii", name="img", data=None, affine=None, **fields):
+        return write_image(tmp_path / name, kind, data, affine, **fields)
+
+    return _make
+
+
+def image_values(img, data=None):
+    """What the voxels of ``img`` are (``data`` overrides, e.g. an edited fdata cache)."""
+    if data is not None:
+        return np.asarray(data)
+    return np.asanyarray(img.dataobj)
+
+
+def nib_class(img):
+    for klass in type(img).__mro__:
+        if klass.__module__.startswith("nibabel."):
+            return klass
+    return type(img)
+
+
+def saved_by_nibabel(img, folder, data=None):
+    """Load what ``nib.save`` writes for ``img`` (a clone is saved: ``img`` is untouched).
+
+    ``data`` replaces the voxels (an edited fdata cache). ``None`` when nibabel
+    cannot save the image in its own format (e.g. Analyze, float data, int type).
+    """
+    klass = nib_class(img)
+    clone = klass.__new__(klass)
+    clone.__dict__.update(img.__dict__)
+    clone._header = img.header.copy()
+    clone._affine = None if img.affine is None else img.affine.copy()
+    clone._fdata_cache = None
+    if data is not None:
+        clone._dataobj = data
+    path = os.path.join(os.fspath(folder), "expected-by-nibabel" + klass.valid_exts[0])
+    try:
+        clone.to_filename(path)
+    except WriterError:
+        return None
+    return nib.load(path)
+
+
+_SKIP_FIELDS = {"vox_offset", "scl_slope", "scl_inter"}
+
+
+def header_fields(header):
+    out = {}
+    for key in getattr(header, "keys", list)():
+        if key in _SKIP_FIELDS:
+            continue
+        out[key] = np.asarray(header[key])
+    return out
+
+
+def _same(a, b) -> bool:
+    a, b = np.asarray(a), np.asarray(b)
+    return np.array_equal(a, b, equal_nan=a.dtype.kind in "fc" and b.dtype.kind in "fc")
+
+
+def extensions_of(header):
+    return [(int(e.get_code()), bytes(e.content)) for e in getattr(header, "extensions", None) or []]
+
+
+def assert_file_matches(path, img, *, data=None, folder=None, values=True, same_class=True):
+    """``nib.load(path)`` equals ``img``: voxels, dtype, affine, header fields, extensions.
+
+    Parameters
+    ----------
+    data : array, optional
+        The image's voxel values when they are not ``img.dataobj`` (an edited
+        ``get_fdata()`` cache).
+    folder : path, optional
+        Where to write nibabel's own save of ``img`` for the header comparison;
+        without it, header fields are compared with ``img.header`` directly.
+    values : bool
+        Also compare the voxels with the image's voxels directly (turn off when
+        a scaling edit makes nibabel's save differ from ``img.dataobj``).
+    same_class : bool
+        The file loads as the image's nibabel class (off for conversions).
+    """
+    assert os.path.exists(path), path
+    loaded = nib.load(path)
+    if same_class:
+        assert type(loaded) is nib_class(img)
+    assert loaded.shape == img.shape
+    if values:
+        expected = image_values(img, data)
+        got = loaded.get_fdata() if data is not None else np.asanyarray(loaded.dataobj)
+        assert np.array_equal(got, expected, equal_nan=True), "voxel values differ"
+    if data is None and same_class:
+        assert loaded.get_data_dtype() == img.get_data_dtype()
+    np.testing.assert_allclose(loaded.affine, img.affine, rtol=1e-6, atol=1e-5)
+    if folder is not None:
+        ref = saved_by_nibabel(img, folder, data)
+    if folder is not None and ref is not None:
+        if data is None:  # an edited fdata cache is written exactly, unlike nib.save
+            assert np.array_equal(loaded.get_fdata(), ref.get_fdata(), equal_nan=True)
+            assert loaded.get_data_dtype().newbyteorder("=") == ref.get_data_dtype().newbyteorder("=")
+        if type(loaded) is type(ref):  # converted temporaries: values, dtype and affine only
+            ref_fields, got_fields = header_fields(ref.header), header_fields(loaded.header)
+            for key, value in ref_fields.items():
+                if data is not None and key in ("datatype", "bitpix", "type"):
+                    continue
+                assert _same(got_fields[key], value), key
+            assert extensions_of(loaded.header) == extensions_of(ref.header)
+    elif same_class:
+        want, got = header_fields(img.header), header_fields(loaded.header)
+        for key in ("datatype", "dim", "pixdim", "descrip", "intent_code", "xyzt_units", "qform_code", "sform_code"):
+            if key in want:
+                assert _same(got[key], want[key]), key
+        assert extensions_of(loaded.header) == extensions_of(img.header)
+    return loaded
+
+
+def private_files(cache_dir):
+    """All files below the per-test temporary base folder."""
+    out = []
+    for root, _dirs, files in os.walk(cache_dir):
+        out.extend(os.path.join(root, f) for f in files)
+    return sorted(out)
