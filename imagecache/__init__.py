@@ -7,6 +7,8 @@ The public API:
   file while it still matches, else a temporary written once;
 - :func:`prepare_file` -- the same, saying whether a temporary was written;
 - :func:`is_dirty` / :func:`set_dirty` -- ask, or override, the check;
+- :func:`image_fingerprint` -- a short string that changes when what a tool
+  would receive for the image changes (for result caches);
 - :func:`set_temp_dir` / :func:`get_temp_dir` -- where temporaries go;
 - :class:`ImageCacheError` and its subclasses.
 """
@@ -20,6 +22,7 @@ from .errors import (
     UnsupportedFormatError,
 )
 from .handoff import PreparedFile, as_filename, is_dirty, prepare_file, set_dirty
+from .identity import image_fingerprint
 from .images import TrackedImage, load
 from .tempfiles import get_temp_dir, set_temp_dir
 
@@ -30,6 +33,7 @@ __all__ = [
     "PreparedFile",
     "is_dirty",
     "set_dirty",
+    "image_fingerprint",
     "set_temp_dir",
     "get_temp_dir",
     "TrackedImage",
