@@ -329,12 +329,26 @@ def assess(img, state: ImageState) -> Assessment:
                 _verify(img, state)
                 ref = state.reference
             clean = ref is not None and data_key == ref.array
+        own_voxels = ref is not None and data_key == ref.array
+        if own_voxels and ref.proxy is not None:
+            # The file's own voxels, now in memory (e.g. after get_data()): the
+            # same key as while they were read lazily, so a dirty image whose
+            # voxels were only read reuses its temporary.
+            proxy_file = ref.proxy[0]
+            data_key = ("proxy", ref.proxy, stat_key(proxy_file) if isinstance(proxy_file, str) else None)
     fdata_edit = None
     cache = getattr(img, "_fdata_cache", None)
     if cache is not None:
         digest = array_digest(cache)
-        expected = None if ref is None else ref.fdata.get(cache.dtype.str)
-        if expected is None and ref is not None:
+        # The cache is an edit when it differs from the image's own voxels. The
+        # file's get_fdata() digest stands for those only while the image's
+        # voxels are the file's (not after a get_data() edit, nor after the file
+        # was rewritten under an in-memory image).
+        own = ref is not None and (
+            proxy_params(dataobj) == ref.proxy if is_proxy(dataobj) else own_voxels
+        )
+        expected = ref.fdata.get(cache.dtype.str) if own else None
+        if own and expected is None:
             _verify(img, state)
             ref = state.reference
             expected = None if ref is None else ref.fdata.get(cache.dtype.str)
