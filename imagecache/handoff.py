@@ -122,8 +122,8 @@ def prepare_file(image, *, formats=None, copy=False) -> PreparedFile:
             if existing and all(os.path.exists(p) for p in existing):
                 return PreparedFile(existing[0], "temporary", 0, True, existing)
         written, nbytes = _write(image, verdict, target)
-        state.owned.extend(written)
-        if not copy:
+        if not copy:  # copies belong to the caller (discard(), or interpreter exit)
+            state.owned.extend(written)
             state.temps[key] = written
         return PreparedFile(written[0], "copy" if copy else "temporary", nbytes, False, written)
 
@@ -423,7 +423,6 @@ def _copy_files(image, state, files) -> PreparedFile:
             copies[-1] = dst
     except OSError as exc:
         raise tempfiles.write_failed(exc, copies, os.path.dirname(stem)) from exc
-    state.owned.extend(copies)
     return PreparedFile(copies[0], "copy", nbytes, False, tuple(copies))
 
 
