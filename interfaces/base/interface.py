@@ -36,7 +36,7 @@ from .traits_ import Directory, File, Image, is_set
 __all__ = ["Interface"]
 
 #: Keyword arguments of ``run()`` that cannot be input names.
-RUN_OPTIONS = frozenset({"timeout", "check", "stream", "workdir"})
+RUN_OPTIONS = frozenset({"timeout", "check", "stream", "workdir", "cache"})
 
 
 def _inner_trait(ctrait):
@@ -177,7 +177,8 @@ class Interface:
         given = ", ".join(f"{k}={v!r}" for k, v in self.inputs.given().items())
         return f"{type(self).__name__}({given})"
 
-    def run(self, *, timeout=None, check=True, stream=False, workdir=None, **inputs):
+    def run(self, *, timeout=None, check=True, stream=False, workdir=None, cache=None,
+            **inputs):
         """Run the tool and return its :class:`~interfaces.base.results.Result`.
 
         Parameters
@@ -196,6 +197,13 @@ class Interface:
             Folder for outputs not given a path, and the tool's working
             directory.  Default: a new folder under ``$IMAGESHELL_WORKDIR``
             or the system temporary folder.
+        cache : bool, str or os.PathLike, optional
+            Return the stored result, without running, when nothing that
+            matters changed since a run with the same inputs (see
+            :mod:`interfaces.base.cache`).  True: the process-wide cache
+            folder (:func:`interfaces.set_cache`, ``$IMAGESHELL_CACHE``) or
+            ``~/.cache/imageshell``; a path: that folder; False: never.
+            Default: cache when a process-wide folder is set.
         **inputs
             Input values for this run, on top of those of the instance (which
             is not modified).
@@ -213,7 +221,10 @@ class Interface:
         CommandFailedError, CommandTimeoutError, OutputMissingError
             After the run.
         """
-        return _Run(self, inputs).go(timeout, check, stream, workdir)
+        from .cache import run_cached  # caching and the provenance record
+
+        return run_cached(self, inputs, cache, workdir,
+                          lambda wd: _Run(self, inputs).go(timeout, check, stream, wd))
 
 
 class _Run:

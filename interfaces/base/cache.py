@@ -1,0 +1,575 @@
+"""Result caching: ``run(..., cache=True)`` returns a stored result without
+running the tool when nothing that matters changed.
+
+A job's key is a digest of
+
+- the interface: its class, executable, success codes and every trait's
+  metadata (so editing a wrapper's declaration invalidates its results);
+- the tool: the executable's path, ``stat`` and version (the version is asked
+  once per executable ``stat`` and remembered in the cache folder);
+- the environment the family sets or reads (home folder, output type, extra
+  variables);
+- each input: plain values as given; paths and file-backed images by their
+  file's identity and ``stat`` plus header; in-memory or edited images by a
+  digest of voxels, header and affine (:func:`imagecache.image_fingerprint`).
+  With ``hash_contents=True`` files count by content, hashed once per
+  ``stat`` (a persistent hash cache), so a touched or copied file still hits.
+
+Layout of a cache folder (everything JSON, never pickle)::
+
+    entries/ab/<key>.json     the stored result of one job
+    runs/<tool>-<key>/        the job's run folder: outputs, provenance.json
+    locks/<key>.lock          held while the job runs (one run per key at once)
+    hashes/ab/<stat>.json     content digests (hash_contents=True)
+    tools/<stat>.json         tool versions
+
+A hit checks that every output file still exists with the size, modification
+time and inode it had; a deleted or modified output makes the job run again.
+Several processes (or machines, on a filesystem with working locks) may share
+one folder: entries are written atomically, and a job being run by one
+process is waited for, not run again, by the others.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+import types
+
+import xxhash
+
+from .errors import InterfaceError
+from .results import Result, Runtime
+from .specs import is_output_trait, trait_kind
+from .traits_ import is_image_value
+
+__all__ = ["set_cache", "get_cache", "CachedResult", "ENV_CACHE", "ENV_CONTENTS", "file_digest"]
+
+#: Environment variable: the process-wide cache folder (empty: off).
+ENV_CACHE = "IMAGESHELL_CACHE"
+#: Environment variable: "1" to key files by content instead of ``stat``.
+ENV_CONTENTS = "IMAGESHELL_CACHE_CONTENTS"
+
+SCHEMA = 1
+_UNSET = object()
+_setting = {"folder": _UNSET, "contents": None}
+
+
+def set_cache(folder=_UNSET, *, hash_contents=None) -> None:
+    """Cache every run of this process in ``folder`` (``None``: stop caching).
+
+    ``run(cache=False)`` still turns it off for one run, ``run(cache=PATH)``
+    picks another folder.  Without a call, the ``IMAGESHELL_CACHE``
+    environment variable decides.
+
+    Parameters
+    ----------
+    folder : str, os.PathLike or None
+        Created when first used.  Point it at a shared filesystem to share
+        results between machines.
+    hash_contents : bool, optional
+        Key input files by their content (hashed once per ``stat``, hashes
+        kept in the folder) rather than by ``stat``; default from
+        ``IMAGESHELL_CACHE_CONTENTS``.
+    """
+    if folder is not _UNSET:
+        _setting["folder"] = None if folder is None else os.path.abspath(os.fspath(folder))
+    if hash_contents is not None:
+        _setting["contents"] = bool(hash_contents)
+
+
+def get_cache() -> str | None:
+    """The process-wide cache folder, or None when runs are not cached."""
+    folder = _setting["folder"]
+    if folder is _UNSET:
+        env = os.environ.get(ENV_CACHE)
+        return os.path.abspath(env) if env else None
+    return folder
+
+
+def _contents() -> bool:
+    if _setting["contents"] is not None:
+        return _setting["contents"]
+    return os.environ.get(ENV_CONTENTS, "") not in ("", "0", "false", "no")
+
+
+def _default_folder() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "imageshell")
+
+
+def resolve(cache) -> str | None:
+    """The folder a ``run(cache=...)`` argument selects, or None for no cache."""
+    if cache is None:
+        return get_cache()
+    if cache is False:
+        return None
+    if cache is True:
+        return get_cache() or _default_folder()
+    return os.path.abspath(os.fspath(cache))
+
+
+# -- content hashes and tool versions, remembered in the folder -------------------
+
+_memo_lock = threading.Lock()
+_hashes: dict = {}  # (folder, path, stat) -> digest
+_versions: dict = {}  # (folder, executable, stat) -> version
+#: Files hashed by this process (how tests see that a file is hashed once).
+hash_count = 0
+
+
+def _stat_tuple(path: str):
+    st = os.stat(path)
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _write_json(path: str, data) -> None:
+    """Write atomically: readers see the old file or the new, never a part."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    partial = f"{path}.{os.getpid()}-{threading.get_ident()}.partial"
+    with open(partial, "w", encoding="utf-8") as fh:
+        json.dump(data, fh)
+    os.replace(partial, path)
+
+
+def _read_json(path: str):
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, ValueError):
+        return None
+
+
+def file_digest(path: str, folder: str | None = None) -> str:
+    """Content digest (xxHash XXH3-128) of a file, computed once per ``stat``.
+
+    Parameters
+    ----------
+    path : str
+        Absolute path of the file.
+    folder : str, optional
+        A cache folder where digests are remembered across processes.
+    """
+    global hash_count
+    stat = _stat_tuple(path)
+    memo_key = (folder, path, stat)
+    digest = _hashes.get(memo_key)
+    if digest is not None:
+        return digest
+    record = None
+    if folder is not None:
+        name = xxhash.xxh3_128_hexdigest(repr((path, stat)).encode())
+        record = os.path.join(folder, "hashes", name[:2], name + ".json")
+        stored = _read_json(record)
+        if stored is not None and stored.get("stat") == list(stat):
+            digest = stored["digest"]
+    if digest is None:
+        h = xxhash.xxh3_128()
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 22):
+                h.update(chunk)
+        digest = h.hexdigest()
+        with _memo_lock:
+            hash_count += 1
+        if _stat_tuple(path) != stat:  # changed while we read it: do not remember
+            return digest
+        if record is not None:
+            _write_json(record, {"path": path, "stat": list(stat), "digest": digest})
+    _hashes[memo_key] = digest
+    return digest
+
+
+def _tool_version(cls, executable: str, exe_stat, folder: str) -> str | None:
+    family = cls.family
+    key = (folder, executable, exe_stat, family.version_args, family.version_file, family.home())
+    if key in _versions:
+        return _versions[key]
+    name = xxhash.xxh3_128_hexdigest(repr(key[1:]).encode())
+    record = os.path.join(folder, "tools", name + ".json")
+    stored = _read_json(record)
+    if stored is not None and stored.get("key") == repr(key[1:]):
+        version = stored["version"]
+    else:
+        from .version import tool_version
+
+        version = tool_version(executable, family)
+        _write_json(record, {"key": repr(key[1:]), "executable": executable, "version": version})
+    _versions[key] = version
+    return version
+
+
+# -- the key ------------------------------------------------------------------
+
+_identities: dict = {}
+
+
+def interface_identity(cls) -> str:
+    """Digest of an interface's declaration (computed once per class)."""
+    ident = _identities.get(cls)
+    if ident is None:
+        parts = [cls.__module__, cls.__qualname__, cls.executable, tuple(cls.success_codes)]
+        for spec in (cls.Inputs, cls.output_spec()):
+            for name, ctrait in spec.spec_traits().items():
+                meta = {k: v for k, v in ctrait.__dict__.items() if k != "desc"}
+                parts.append((name, type(ctrait.trait_type).__name__, sorted(meta.items(), key=str),
+                              repr(ctrait.default)))
+        ident = _identities[cls] = xxhash.xxh3_128_hexdigest(repr(parts).encode())
+    return ident
+
+
+def family_environment(family) -> dict:
+    """The environment variables a family reads or sets, with their values now."""
+    env = {}
+    for var in (family.home_env, family.output_type_env):
+        if var:
+            env[var] = os.environ.get(var)
+    if family.output_type_env:
+        env[family.output_type_env] = family.output_type()
+    env.update(family.environ)
+    return env
+
+
+def _path_print(path: str, digest) -> str:
+    if digest is not None:
+        return "content:" + digest(path)
+    return "stat:" + repr(_stat_tuple(path))
+
+
+def _directory_print(path: str) -> str:
+    h = xxhash.xxh3_128()
+    for root, dirs, files in os.walk(path):
+        dirs.sort()
+        for name in sorted(files):
+            p = os.path.join(root, name)
+            try:
+                st = os.stat(p)
+            except OSError:
+                continue
+            h.update(f"{os.path.relpath(p, path)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    return "tree:" + h.hexdigest()
+
+
+def value_fingerprint(kind, value, digest=None):
+    """Fingerprint of one input value of the given trait kind.
+
+    ``digest`` (``path -> str``) keys files by content instead of ``stat``.
+    Raises FileNotFoundError for a path input that does not exist.
+    """
+    import imagecache
+
+    if is_image_value(value):
+        return imagecache.image_fingerprint(value, file_digest=digest)
+    if kind in ("image", "file", "directory") and isinstance(value, (str, os.PathLike)):
+        path = os.path.abspath(os.fspath(value))
+        if kind == "directory":
+            return _directory_print(path)
+        if not os.path.exists(path):
+            return "missing:" + path
+        return _path_print(path, digest)
+    return None
+
+
+def input_fingerprints(cls, given: dict, digest=None) -> dict:
+    """``{name: fingerprint}`` of the image, file and directory inputs."""
+    from .interface import _inner_trait
+
+    traits = cls.Inputs.spec_traits()
+    out = {}
+    for name, value in given.items():
+        ctrait = traits[name]
+        if is_output_trait(ctrait):
+            continue
+        kind = trait_kind(ctrait)
+        if kind is None and isinstance(value, list):
+            inner = _inner_trait(ctrait)
+            inner_kind = getattr(inner.trait_type, "kind", None) if inner else None
+            if inner_kind is not None:
+                out[name] = [value_fingerprint(inner_kind, v, digest) for v in value]
+            continue
+        if kind is not None or is_image_value(value):
+            out[name] = value_fingerprint(kind, value, digest)
+    return out
+
+
+def _plain_value(value):
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain_value(v) for v in value]
+    return value
+
+
+def job_key(cls, given, executable, workdir, folder, contents) -> tuple[str, dict]:
+    """The job's key and the input fingerprints it was made from."""
+    exe_stat = _stat_tuple(executable)
+    digest = (lambda p: file_digest(p, folder)) if contents else None
+    prints = input_fingerprints(cls, given, digest)
+    values = []
+    for name, value in given.items():
+        if name in prints:
+            values.append((name, prints[name]))
+        elif isinstance(value, (str, os.PathLike)) and not isinstance(value, str):
+            values.append((name, os.fspath(value)))
+        else:
+            values.append((name, _plain_value(value)))
+    parts = (
+        SCHEMA,
+        interface_identity(cls),
+        executable,
+        exe_stat,
+        _tool_version(cls, executable, exe_stat, folder),
+        sorted(family_environment(cls.family).items(), key=str),
+        None if workdir is None else os.path.abspath(os.fspath(workdir)),
+        values,
+    )
+    return xxhash.xxh3_128_hexdigest(repr(parts).encode()), prints
+
+
+# -- results -------------------------------------------------------------------
+
+
+class CachedResult(Result):
+    """A :class:`~interfaces.base.Result` of a run with caching on.
+
+    Attributes
+    ----------
+    cache_hit : bool
+        True when the result was found in the cache and nothing ran.
+    cache_key : str
+        The job's key.
+    outputs
+        As for every result.  On a hit, image outputs are loaded on first
+        access (no file is read before).
+    """
+
+    __slots__ = ("cache_hit", "cache_key", "_pending")
+
+    def _get_outputs(self):
+        pending = self._pending
+        if pending is not None:
+            self._pending = None
+            Result.outputs.__set__(self, pending())
+        return Result.outputs.__get__(self)
+
+    def _set_outputs(self, value):
+        self._pending = None
+        Result.outputs.__set__(self, value)
+
+    outputs = property(_get_outputs, _set_outputs)
+
+    @classmethod
+    def wrap(cls, result: Result, key: str) -> "CachedResult":
+        new = cls(result.interface, result.outputs, result.inputs, result.input_files,
+                  result.runtime)
+        new.cache_hit = False
+        new.cache_key = key
+        return new
+
+    def __repr__(self) -> str:
+        return super().__repr__()[:-1] + f", cache_hit={self.cache_hit})"
+
+
+def _files_of_image(img) -> list[str]:
+    files = []
+    for holder in getattr(img, "file_map", {}).values():
+        if holder.filename and os.path.abspath(holder.filename) not in files:
+            files.append(os.path.abspath(holder.filename))
+    return files
+
+
+def _file_state(path: str):
+    st = os.stat(path)
+    return [path, st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+def _output_entry(kind, value) -> dict:
+    from .traits_ import Undefined
+
+    if value is Undefined or value is None:
+        return {"kind": "undefined"}
+    if is_image_value(value):
+        files = _files_of_image(value)
+        return {"kind": "image", "value": files[0], "files": [_file_state(p) for p in files]}
+    if kind == "directory":
+        path = os.fspath(value)
+        return {"kind": "directory", "value": path, "tree": _directory_print(path)}
+    if kind in ("file", "image"):
+        path = os.fspath(value)
+        return {"kind": "file", "value": path, "files": [_file_state(path)]}
+    return {"kind": "value", "value": value}
+
+
+def _outputs_unchanged(outputs: dict, folder: str, contents: bool, hashes: dict) -> bool:
+    for name, entry in outputs.items():
+        if entry["kind"] == "directory":
+            if not os.path.isdir(entry["value"]) or _directory_print(entry["value"]) != entry["tree"]:
+                return False
+            continue
+        for path, size, mtime_ns, ino in entry.get("files", ()):
+            try:
+                st = os.stat(path)
+            except OSError:
+                return False
+            if (st.st_size, st.st_mtime_ns, st.st_ino) == (size, mtime_ns, ino):
+                continue
+            # Rewritten with the same bytes (e.g. restored from a backup)?
+            if not contents or path not in hashes or file_digest(path, folder) != hashes[path]:
+                return False
+    return True
+
+
+def _prepared_files(stored: dict) -> dict:
+    import imagecache
+
+    def one(e):
+        return imagecache.PreparedFile(e["path"], e["origin"], 0, True, tuple(e["files"]))
+
+    return {k: [one(e) for e in v] if isinstance(v, list) else one(v) for k, v in stored.items()}
+
+
+def _entry(result: Result, version, contents: bool, folder: str) -> dict:
+    traits = result.outputs.spec_traits()
+    outputs = {
+        name: _output_entry(trait_kind(ctrait), getattr(result.outputs, name))
+        for name, ctrait in traits.items()
+    }
+    hashes = {}
+    if contents:
+        for entry in outputs.values():
+            for path, *_ in entry.get("files", ()):
+                hashes[path] = file_digest(path, folder)
+    files = {}
+    for name, prepared in result.input_files.items():
+        many = prepared if isinstance(prepared, list) else [prepared]
+        entries = [{"path": p.path, "origin": p.origin, "files": list(p.files or (p.path,))}
+                   for p in many]
+        files[name] = entries if isinstance(prepared, list) else entries[0]
+    rt = result.runtime
+    return {
+        "schema": SCHEMA,
+        "interface": result.interface,
+        "outputs": outputs,
+        "output_hashes": hashes,
+        "output_args": {k: os.fspath(v) for k, v in result.inputs.items()
+                        if k in traits and isinstance(v, (str, os.PathLike))},
+        "input_files": files,
+        "runtime": {
+            "argv": list(rt.argv), "cwd": rt.cwd, "returncode": rt.returncode,
+            "stdout": rt.stdout, "stderr": rt.stderr, "start": rt.start.timestamp(),
+            "end": rt.end.timestamp(), "duration": rt.duration, "hostname": rt.hostname,
+            "executable": rt.executable, "environ": dict(rt.environ), "version": version,
+        },
+    }
+
+
+def _from_entry(cls, entry: dict, given: dict, key: str) -> CachedResult:
+    import imagecache
+
+    stored = entry["runtime"]
+    completed = types.SimpleNamespace(
+        returncode=stored["returncode"], stdout=stored["stdout"], stderr=stored["stderr"],
+        start=stored["start"], end=stored["end"], duration=stored["duration"],
+    )
+    runtime = Runtime(stored["argv"], stored["cwd"], completed, stored["executable"],
+                      cls.family, stored["environ"])
+    runtime.hostname = stored["hostname"]
+    runtime._version = stored["version"]
+    used = dict(given)
+    used.update(entry["output_args"])
+    outputs = entry["outputs"]
+
+    def build():
+        spec = cls.output_spec()()
+        for name, out in outputs.items():
+            if out["kind"] == "image":
+                setattr(spec, name, imagecache.load(out["value"]))
+            elif out["kind"] != "undefined":
+                setattr(spec, name, out["value"])
+        return spec
+
+    result = CachedResult(cls.full_name(), None, used, _prepared_files(entry["input_files"]),
+                          runtime)
+    result._pending = build
+    result.cache_hit = True
+    result.cache_key = key
+    return result
+
+
+# -- running through the cache ------------------------------------------------------
+
+
+class _Folder:
+    """One cache folder: where a key's entry, lock and run folder are."""
+
+    def __init__(self, path: str, contents: bool):
+        self.path = path
+        self.contents = contents
+
+    def entry_path(self, key: str) -> str:
+        return os.path.join(self.path, "entries", key[:2], key + ".json")
+
+    def run_folder(self, cls, key: str) -> str:
+        return os.path.join(self.path, "runs", f"{cls.full_name()}-{key}")
+
+    def lock(self, key: str):
+        from filelock import FileLock
+
+        folder = os.path.join(self.path, "locks")
+        os.makedirs(folder, exist_ok=True)
+        return FileLock(os.path.join(folder, key + ".lock"))
+
+    def hit(self, cls, key: str, given: dict) -> CachedResult | None:
+        entry = _read_json(self.entry_path(key))
+        if entry is None or entry.get("schema") != SCHEMA:
+            return None
+        if not _outputs_unchanged(entry["outputs"], self.path, self.contents,
+                                  entry.get("output_hashes", {})):
+            return None
+        return _from_entry(cls, entry, given, key)
+
+
+def run_cached(interface, inputs: dict, cache, workdir, go):
+    """``Interface.run`` with caching and provenance: the hook of ``run()``.
+
+    ``go(workdir)`` runs the tool and returns its Result.
+    """
+    from . import provenance
+
+    folder = resolve(cache)
+    if folder is None:
+        return provenance.run_recorded(type(interface), go, workdir)
+    cls = type(interface)
+    given = interface.inputs.given()
+    given.update(inputs)
+    spec = cls.Inputs(cls.full_name(), **given)
+    spec.check()
+    given = spec.given()
+    executable = cls.executable_path()
+    if executable is None:
+        return go(workdir)  # raises ExecutableNotFoundError, naming the tool
+    where = _Folder(folder, _contents())
+    try:
+        key, prints = job_key(cls, given, executable, workdir, folder, where.contents)
+    except (OSError, ValueError) as error:  # e.g. a missing input: the run says it better
+        if isinstance(error, InterfaceError):
+            raise
+        return go(workdir)
+    found = where.hit(cls, key, given)
+    if found is not None:
+        return found
+    with where.lock(key):
+        found = where.hit(cls, key, given)  # another process may have run it meanwhile
+        if found is not None:
+            return found
+        run_dir = workdir
+        if run_dir is None:
+            run_dir = where.run_folder(cls, key)
+            if os.path.isdir(run_dir):  # a run whose outputs were deleted or changed
+                shutil.rmtree(run_dir)
+        result = provenance.run_recorded(cls, go, run_dir, fingerprints=prints, cache_key=key)
+        if result.runtime.returncode in cls.success_codes:
+            entry = _entry(result, result.runtime.version, where.contents, folder)
+            _write_json(where.entry_path(key), entry)
+    return CachedResult.wrap(result, key)
