@@ -139,6 +139,32 @@ class Interface:
         return type(f"{cls.__name__}Outputs", (cls.Outputs,), extra)
 
     @classmethod
+    def command(cls, executable: str, values: dict) -> list[str]:
+        """The argument list of one run: a hook for tools whose command line
+        is not described by ``argstr``/``position`` (Boutiques templates).
+
+        Called once per run, just before the tool starts, in the run's
+        working directory's context: it may write files the command line
+        names (e.g. configuration files).
+
+        Parameters
+        ----------
+        executable : str
+            Absolute path of the executable (``argv[0]``).
+        values : dict
+            ``{name: value}`` of the inputs that are set, as the tool gets them:
+            images and files as absolute paths, output arguments as their
+            resolved paths.
+
+        Returns
+        -------
+        list of str
+        """
+        from .command import build_argv
+
+        return build_argv(executable, cls.Inputs.spec_traits(), values)
+
+    @classmethod
     def output_spec(cls) -> type[OutputSpec]:
         """All outputs: the declared ``Outputs`` plus the output arguments."""
         return cls._output_spec or cls.Outputs
@@ -270,10 +296,9 @@ class _Run:
                         values[name] = path
                         if trait_kind(ctrait) == "directory":
                             os.makedirs(path, exist_ok=True)
-            from .command import build_argv
             from .runner import execute
 
-            argv = build_argv(executable, self.traits, values)
+            argv = cls.command(executable, values)
             env = cls.family.child_environ()
             logger = None
             if stream:
@@ -465,7 +490,8 @@ class _Run:
             if path is None:
                 continue
             if not os.path.exists(path):
-                missing.append((name, path))
+                if not ctrait.optional:  # optional=True: the tool may not write it
+                    missing.append((name, path))
                 continue
             setattr(outputs, name, imagecache.load(path) if kind == "image" else path)
         if missing and not lenient:

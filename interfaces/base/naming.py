@@ -120,6 +120,11 @@ class Namer:
         """Path named by ``ctrait``'s ``name_template``; None when its source
         is not set."""
         template = ctrait.name_template
+        if callable(template):
+            # A rule of the interface's own (a Boutiques path-template): it sees
+            # the whole run; a relative answer is in the run's working directory.
+            path = template(self)
+            return None if path is None else os.path.join(self.workdir or self.cwd, path)
         kind = getattr(ctrait.trait_type, "kind", None)
         source_name, source_value, beside = None, None, None
         for candidate in _as_list(ctrait.name_source):

@@ -166,6 +166,14 @@ class OutputSpec(_Spec):
         an input name source puts it in the run's working directory.
     ``requires``
         expected only when these inputs are set (e.g. ``["mask"]``).
+    ``optional``
+        the tool may not write it: a missing file leaves the output Undefined
+        instead of raising :class:`OutputMissingError`.
+    ``name_template`` as a callable
+        ``rule(namer) -> path or None``: a name computed from the whole run
+        (:class:`~interfaces.base.naming.Namer`; Boutiques path-templates);
+        a relative path is in the run's working directory, None means not
+        produced.
     ``modified_input``
         the (copied) input that the tool modified in place.
     ``from_stdout``
