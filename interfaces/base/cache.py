@@ -58,7 +58,7 @@ _setting = {"folder": _UNSET, "contents": None}
 
 
 def set_cache(folder=_UNSET, *, hash_contents=None) -> None:
-    """Cache every run of this process in ``folder`` (``None``: stop caching).
+    """Cache every run of this process in ``folder``.
 
     ``run(cache=False)`` still turns it off for one run, ``run(cache=PATH)``
     picks another folder.  Without a call, the ``IMAGESHELL_CACHE``
@@ -66,16 +66,21 @@ def set_cache(folder=_UNSET, *, hash_contents=None) -> None:
 
     Parameters
     ----------
-    folder : str, os.PathLike or None
-        Created when first used.  Point it at a shared filesystem to share
-        results between machines.
+    folder : str, os.PathLike, False or None
+        Created when first used; point it at a shared filesystem to share
+        results between machines.  False: no caching; None: back to
+        ``$IMAGESHELL_CACHE``.
     hash_contents : bool, optional
         Key input files by their content (hashed once per ``stat``, hashes
         kept in the folder) rather than by ``stat``; default from
         ``IMAGESHELL_CACHE_CONTENTS``.
     """
-    if folder is not _UNSET:
-        _setting["folder"] = None if folder is None else os.path.abspath(os.fspath(folder))
+    if folder is None:
+        _setting["folder"] = _UNSET
+    elif folder is False:
+        _setting["folder"] = None
+    elif folder is not _UNSET:
+        _setting["folder"] = os.path.abspath(os.fspath(folder))
     if hash_contents is not None:
         _setting["contents"] = bool(hash_contents)
 
@@ -130,8 +135,18 @@ def _write_json(path: str, data) -> None:
     os.makedirs(os.path.dirname(path), exist_ok=True)
     partial = f"{path}.{os.getpid()}-{threading.get_ident()}.partial"
     with open(partial, "w", encoding="utf-8") as fh:
-        json.dump(data, fh)
+        json.dump(data, fh, default=_json_default)
     os.replace(partial, path)
+
+
+def _json_default(value):
+    """JSON form of values json does not know: arrays (an affine read back by
+    an output ``reader``) as lists, anything else as its repr."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    return repr(value)
 
 
 def _read_json(path: str):

@@ -1,0 +1,304 @@
+"""Running one tool on many input sets, here or on a cluster: :func:`run_many`.
+
+Jobs go to any :class:`concurrent.futures.Executor` -- a
+``ProcessPoolExecutor``, or Dask's ``client.get_executor()`` for a cluster.
+Images travel light:
+
+- a clean file-backed image travels as a *shell* (its file names, sizes,
+  modification times and header: a few hundred bytes whatever its size); the
+  worker reads the voxels from the shared filesystem only if the tool needs
+  them, and checks the file did not change meanwhile;
+- a dirty or in-memory image is written once to the shared folder (see
+  :func:`set_shared_dir`) and travels as a shell of that file; without a
+  shared folder it travels with its voxels.
+
+Each job's error is caught and reported with that job; the other jobs' results
+are kept.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import traceback
+from dataclasses import dataclass, field
+
+__all__ = ["run_many", "Job", "Jobs", "set_shared_dir", "get_shared_dir", "ship", "ENV_SHARED_DIR"]
+
+#: Environment variable: a folder every worker can read (e.g. on a cluster's
+#: shared filesystem), where dirty images are written before they travel.
+ENV_SHARED_DIR = "IMAGESHELL_SHARED_DIR"
+
+_UNSET = object()
+_shared = {"dir": _UNSET}
+
+
+def set_shared_dir(path) -> None:
+    """Choose the folder, readable by every worker, where :func:`run_many`
+    writes dirty images once so that they travel as shells (``None``: ship
+    them with their voxels).  Without a call, ``$IMAGESHELL_SHARED_DIR``."""
+    _shared["dir"] = None if path is None else os.path.abspath(os.fspath(path))
+
+
+def get_shared_dir() -> str | None:
+    """The shared folder in use, or None."""
+    folder = _shared["dir"]
+    if folder is _UNSET:
+        env = os.environ.get(ENV_SHARED_DIR)
+        return os.path.abspath(env) if env else None
+    return folder
+
+
+@dataclass
+class Job:
+    """One input set of :func:`run_many` and what became of it.
+
+    Attributes
+    ----------
+    index : int
+        Position in the list of input sets.
+    inputs : dict
+        The input set, as given.
+    result : Result or None
+        The run's result; None when it failed.
+    error : BaseException or None
+        Why it failed (e.g. :class:`~interfaces.base.CommandFailedError`).
+    traceback : str or None
+        The worker's traceback of ``error``.
+    """
+
+    index: int
+    inputs: dict
+    result: object = None
+    error: BaseException | None = None
+    traceback: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the job ran and succeeded."""
+        return self.error is None
+
+
+class Jobs(list):
+    """The jobs of :func:`run_many`, in the order of the input sets."""
+
+    @property
+    def results(self) -> list:
+        """Each job's result (None for a failed job)."""
+        return [job.result for job in self]
+
+    @property
+    def failed(self) -> list:
+        """The jobs that failed."""
+        return [job for job in self if not job.ok]
+
+    def raise_first(self) -> None:
+        """Raise the first job's error, if any job failed."""
+        for job in self:
+            if not job.ok:
+                raise job.error
+
+
+@dataclass
+class _Shipping:
+    """What packing the inputs wrote, to remove afterwards."""
+
+    folder: str | None
+    written: dict = field(default_factory=dict)  # fingerprint -> path in folder
+    created: list = field(default_factory=list)
+
+
+def _is_image(value) -> bool:
+    from .base.traits_ import is_image_value
+
+    return is_image_value(value)
+
+
+def ship(value, shared_dir=None, _shipping=None):
+    """The light form in which ``value`` travels to a worker.
+
+    Images become clean imagecache images (which pickle as shells) when they
+    can; lists are shipped item by item; other values are returned as they are.
+
+    Parameters
+    ----------
+    value
+        An input value.
+    shared_dir : str, optional
+        Folder every worker can read, where a dirty image is written once.
+    """
+    if isinstance(value, list):
+        return [ship(v, shared_dir, _shipping) for v in value]
+    if not _is_image(value):
+        return value
+    import imagecache
+
+    if not imagecache.is_dirty(value):
+        if isinstance(value, imagecache.TrackedImage):
+            return value
+        return imagecache.load(value.get_filename())
+    if shared_dir is None:
+        return value  # travels with its voxels
+    shipping = _shipping or _Shipping(shared_dir)
+    return imagecache.load(_write_shared(value, shipping))
+
+
+def _write_shared(img, shipping: _Shipping) -> str:
+    """Write a dirty image into the shared folder once (per content)."""
+    import imagecache
+
+    fingerprint = imagecache.image_fingerprint(img)
+    path = shipping.written.get(fingerprint)
+    if path is not None and os.path.exists(path):
+        return path
+    prepared = imagecache.prepare_file(img)  # reused while the image is unchanged
+    folder = shipping.folder
+    if os.path.commonpath([folder, prepared.path]) == folder:
+        path = prepared.path  # imagecache's temporaries are already there
+    else:
+        os.makedirs(folder, exist_ok=True)
+        stem = os.path.join(folder, "imageshell-" + fingerprint.split(":")[-1])
+        name = os.path.basename(prepared.path)
+        ext = name[name.index("."):] if "." in name else ""
+        path = stem + ext
+        if not os.path.exists(path):
+            partial = f"{path}.{os.getpid()}.partial"
+            try:
+                os.link(prepared.path, partial)  # same filesystem: no bytes copied
+            except OSError:
+                shutil.copyfile(prepared.path, partial)
+            os.replace(partial, path)
+            shipping.created.append(path)
+    shipping.written[fingerprint] = path
+    return path
+
+
+def _run_job(cls, init: dict, job: dict, options: dict):
+    """Run one job in a worker: ``(result, None, None)`` or ``(None, error, tb)``."""
+    import pickle
+
+    try:
+        result = cls(**init).run(**options, **job)
+    except Exception as error:
+        text = traceback.format_exc()
+        try:
+            pickle.dumps(error)
+        except Exception:  # an error that cannot travel back: its text does
+            error = RuntimeError(f"{type(error).__name__}: {error}")
+        return None, error, text
+    # The inputs go back as the caller gave them (restored there), not as shipped.
+    for name in list(result.inputs):
+        if name in job or name in init:
+            result.inputs[name] = None
+    return result, None, None
+
+
+def _restore(result, init: dict, job: dict):
+    if result is not None:
+        for name, value in {**init, **job}.items():
+            if name in result.inputs:
+                result.inputs[name] = value
+    return result
+
+
+def run_many(interface, inputs, executor=None, progress=True, *, shared_dir=_UNSET,
+             **run_options) -> Jobs:
+    """Run ``interface`` on each input set of ``inputs``.
+
+    Parameters
+    ----------
+    interface : Interface or Interface subclass
+        The tool; an instance's inputs apply to every job.
+    inputs : iterable of dict
+        One ``{input name: value}`` per job.
+    executor : concurrent.futures.Executor, optional
+        Where jobs run: a ``ProcessPoolExecutor``, a ``ThreadPoolExecutor``,
+        or Dask's ``client.get_executor()``.  Default: one after another in
+        this process.
+    progress : bool, default True
+        Show a progress bar (tqdm) on standard error.
+    shared_dir : str or os.PathLike or None, optional
+        Folder every worker can read, where dirty images are written once
+        before they travel; None ships them with their voxels.  Default:
+        :func:`get_shared_dir`.
+    **run_options
+        Passed to every ``run()``: ``timeout``, ``check``, ``cache``,
+        ``workdir``...  ``cache=True`` (or a process-wide cache) is resolved
+        here, so workers share this process's cache folder.
+
+    Returns
+    -------
+    Jobs
+        One :class:`Job` per input set, in order: its ``result``, or its
+        ``error`` and ``traceback``.  Nothing is raised for a failed job.
+    """
+    from .base.cache import resolve
+    from .base.interface import Interface
+
+    if isinstance(interface, type) and issubclass(interface, Interface):
+        cls, init = interface, {}
+    elif isinstance(interface, Interface):
+        cls, init = type(interface), interface.inputs.given()
+    else:
+        raise TypeError(
+            f"run_many needs an interface class or instance, got {type(interface).__name__}; "
+            "pass e.g. interfaces.coreutils.cp"
+        )
+    input_sets = [dict(job) for job in inputs]
+    if "cache" in run_options or executor is not None:
+        folder = resolve(run_options.get("cache"))
+        run_options["cache"] = folder if folder is not None else False
+    jobs = Jobs(Job(i, job) for i, job in enumerate(input_sets))
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=len(jobs), desc=cls.full_name(), unit="job", disable=not progress)
+    try:
+        if executor is None:
+            for job in jobs:
+                _settle(job, *_run_job_here(cls, init, job.inputs, run_options))
+                bar.update()
+            return jobs
+        folder = get_shared_dir() if shared_dir is _UNSET else (
+            None if shared_dir is None else os.path.abspath(os.fspath(shared_dir)))
+        shipping = _Shipping(folder)
+        try:
+            shipped_init = {k: ship(v, folder, shipping) for k, v in init.items()}
+            futures = {}
+            for job in jobs:
+                try:
+                    shipped = {k: ship(v, folder, shipping) for k, v in job.inputs.items()}
+                except Exception as error:  # e.g. an unreadable image: this job only
+                    _settle(job, None, error, traceback.format_exc())
+                    bar.update()
+                    continue
+                futures[executor.submit(_run_job, cls, shipped_init, shipped, run_options)] = job
+            from concurrent.futures import as_completed
+
+            for future in as_completed(futures):
+                job = futures[future]
+                try:
+                    result, error, text = future.result()
+                except Exception as exc:  # the worker died, or the result could not travel
+                    result, error, text = None, exc, traceback.format_exc()
+                _settle(job, _restore(result, init, job.inputs), error, text)
+                bar.update()
+        finally:
+            for path in shipping.created:
+                try:
+                    os.unlink(path)
+                except OSError:
+                    pass
+        return jobs
+    finally:
+        bar.close()
+
+
+def _run_job_here(cls, init, job, options):
+    try:
+        return cls(**init).run(**options, **job), None, None
+    except Exception as error:
+        return None, error, traceback.format_exc()
+
+
+def _settle(job: Job, result, error, text) -> None:
+    job.result, job.error, job.traceback = result, error, text
