@@ -16,7 +16,20 @@ __all__ = [
     "InterfaceError", "InputError", "InputTypeError", "InputFileNotFoundError",
     "ExecutableNotFoundError", "CommandFailedError", "CommandTimeoutError",
     "OutputMissingError", "all_interfaces", "get_interface",
+    "run_many", "set_cache", "get_cache", "set_shared_dir", "set_provenance",
+    "read_provenance", "to_prov_json",
 ]
+
+#: Names defined outside :mod:`interfaces.base`: {name: (module, attribute)}.
+_ELSEWHERE = {
+    "run_many": ("interfaces.parallel", "run_many"),
+    "set_shared_dir": ("interfaces.parallel", "set_shared_dir"),
+    "set_cache": ("interfaces.base.cache", "set_cache"),
+    "get_cache": ("interfaces.base.cache", "get_cache"),
+    "set_provenance": ("interfaces.base.provenance", "set_provenance"),
+    "read_provenance": ("interfaces.base.provenance", "read_record"),
+    "to_prov_json": ("interfaces.base.provenance", "to_prov_json"),
+}
 
 
 def __getattr__(name):
@@ -25,6 +38,11 @@ def __getattr__(name):
         from .base import registry
 
         return getattr(registry, name)
+    if name in _ELSEWHERE:
+        import importlib
+
+        module, attr = _ELSEWHERE[name]
+        return getattr(importlib.import_module(module), attr)
     if name in __all__:
         from . import base
 
