@@ -99,7 +99,7 @@ class Interface:
         cls._writes_files = any(
             is_output_trait(t) for t in cls.Inputs.spec_traits().values()
         ) or any(
-            t.name_template or t.modified_input
+            t.name_template or t.modified_input or t.discovered
             for t in cls.output_spec().spec_traits().values()
         )
         if cls.executable:
@@ -120,7 +120,8 @@ class Interface:
                 trait_cls = {"image": Image, "directory": Directory}.get(kind, File)
                 extra[name] = trait_cls(desc=ctrait.desc)
         for name, ctrait in cls.Outputs.spec_traits().items():
-            rules = [ctrait.name_template, ctrait.modified_input, ctrait.from_stdout]
+            rules = [ctrait.name_template, ctrait.modified_input, ctrait.from_stdout,
+                     ctrait.discovered]
             if name not in cls.Inputs.names() and not any(rules):
                 raise TypeError(
                     f"{cls.__name__}: output {name!r} says neither where it is "
@@ -163,6 +164,33 @@ class Interface:
         from .command import build_argv
 
         return build_argv(executable, cls.Inputs.spec_traits(), values)
+
+    # -- hooks for kinds of tool that are more than a command line ----------
+    # (SPM: inputs staged in the working directory, a generated script, an
+    # error marker file, outputs named by prefixes.)  ``run`` offers
+    # ``name``, ``spec`` (the inputs), ``workdir``, ``prepared`` (the
+    # PreparedFile of each image input) and ``state`` (a dict for the hooks).
+
+    @classmethod
+    def prepare_run(cls, run, executable: str, values: dict) -> list[str]:
+        """Prepare what the tool needs in ``run.workdir`` and return the
+        argument list; the default returns :meth:`command`'s."""
+        return cls.command(executable, values)
+
+    @classmethod
+    def check_run(cls, run, completed) -> str | None:
+        """Why a run that exited with a success code failed anyway (e.g. an
+        error marker the tool wrote), or None when it did not."""
+        return None
+
+    @classmethod
+    def discover_outputs(cls, run, outputs, lenient: bool):
+        """Set the outputs declared ``discovered=True`` on ``outputs``.
+
+        Returns ``(keep, missing)``: names of copied inputs to keep (they are
+        outputs), and ``(name, path)`` of expected outputs not found.
+        """
+        return set(), []
 
     @classmethod
     def output_spec(cls) -> type[OutputSpec]:
@@ -266,6 +294,8 @@ class _Run:
         self.prepared: dict = {}
         self.workdir: str | None = None
         self.own_workdir = False
+        #: Scratch space for the interface's hooks (``prepare_run``...).
+        self.state: dict = {}
 
     # -- steps ---------------------------------------------------------------
 
@@ -298,7 +328,7 @@ class _Run:
                             os.makedirs(path, exist_ok=True)
             from .runner import execute
 
-            argv = cls.command(executable, values)
+            argv = cls.prepare_run(self, executable, values)
             env = cls.family.child_environ()
             logger = None
             if stream:
@@ -334,12 +364,17 @@ class _Run:
                 result,
             )
         failed = completed.returncode not in cls.success_codes
+        reason = cls.check_run(self, completed)
+        if reason:
+            failed = True
         if failed and check:
             self._discard_copies(keep=())
             tail = runtime.stderr_tail()
             tail = "\n".join("    " + line for line in tail.splitlines()) or "    (empty)"
+            why = f"  {reason}\n" if reason else ""
             raise CommandFailedError(
                 f"{self.name}: the command exited with status {completed.returncode}.\n"
+                f"{why}"
                 f"  command: {runtime.cmdline}\n  stderr (last lines):\n{tail}\n"
                 f"{self._kept()}Read the tool's message above; pass check=False to get "
                 f"the result instead of an error.",
@@ -494,6 +529,9 @@ class _Run:
                     missing.append((name, path))
                 continue
             setattr(outputs, name, imagecache.load(path) if kind == "image" else path)
+        found_keep, found_missing = self.cls.discover_outputs(self, outputs, lenient)
+        keep |= set(found_keep)
+        missing.extend(found_missing)
         if missing and not lenient:
             listed = "\n".join(f"    {n}: {p}" for n, p in missing)
             raise OutputMissingError(

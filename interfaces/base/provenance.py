@@ -113,6 +113,14 @@ def _output_record(kind, value) -> dict:
 
     if value is Undefined or value is None:
         return {"produced": False}
+    # Lists and dicts of outputs (SPM's per-session files, {class: image}),
+    # and arrays read from files: recorded element by element.
+    if isinstance(value, (list, tuple)):
+        return {"items": [_output_record(kind, v) for v in value]}
+    if isinstance(value, dict):
+        return {"items": {str(k): _output_record(kind, v) for k, v in value.items()}}
+    if hasattr(value, "tolist") and not is_image_value(value):
+        return {"value": value.tolist()}
     if is_image_value(value):
         files = _files_of_image(value)
         entries = _file_entries(files)
