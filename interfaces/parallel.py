@@ -99,13 +99,16 @@ class Jobs(list):
                 raise job.error
 
 
+#: Subfolder of the shared folder where dirty images are written, named by content.
+SHIPPED = "imageshell-shipped"
+
+
 @dataclass
 class _Shipping:
-    """What packing the inputs wrote, to remove afterwards."""
+    """Where dirty images go, and those already written by this call."""
 
     folder: str | None
     written: dict = field(default_factory=dict)  # fingerprint -> path in folder
-    created: list = field(default_factory=list)
 
 
 def _is_image(value) -> bool:
@@ -144,7 +147,12 @@ def ship(value, shared_dir=None, _shipping=None):
 
 
 def _write_shared(img, shipping: _Shipping) -> str:
-    """Write a dirty image into the shared folder once (per content)."""
+    """Write a dirty image into the shared folder once (per content).
+
+    Files are named by the image's fingerprint and kept: the same edited image
+    shipped again (another call, another session) reuses its file, so its
+    ``stat`` -- and the cache key of jobs on it -- stays the same.
+    """
     import imagecache
 
     fingerprint = imagecache.image_fingerprint(img)
@@ -156,8 +164,10 @@ def _write_shared(img, shipping: _Shipping) -> str:
     if os.path.commonpath([folder, prepared.path]) == folder:
         path = prepared.path  # imagecache's temporaries are already there
     else:
-        os.makedirs(folder, exist_ok=True)
-        stem = os.path.join(folder, "imageshell-" + fingerprint.split(":")[-1])
+        target = os.path.join(folder, SHIPPED)
+        os.makedirs(target, exist_ok=True)
+        hint = os.path.basename(img.get_filename() or "image").split(".")[0]
+        stem = os.path.join(target, f"{hint}-{fingerprint.split(':')[-1]}")
         name = os.path.basename(prepared.path)
         ext = name[name.index("."):] if "." in name else ""
         path = stem + ext
@@ -168,7 +178,6 @@ def _write_shared(img, shipping: _Shipping) -> str:
             except OSError:
                 shutil.copyfile(prepared.path, partial)
             os.replace(partial, path)
-            shipping.created.append(path)
     shipping.written[fingerprint] = path
     return path
 
@@ -181,23 +190,40 @@ def _run_job(cls, init: dict, job: dict, options: dict):
         result = cls(**init).run(**options, **job)
     except Exception as error:
         text = traceback.format_exc()
+        failed = getattr(error, "result", None)
+        if failed is not None:  # a run that failed travels back with its error
+            error.result = _pack(failed, {**init, **job})
         try:
             pickle.dumps(error)
         except Exception:  # an error that cannot travel back: its text does
             error = RuntimeError(f"{type(error).__name__}: {error}")
         return None, error, text
-    # The inputs go back as the caller gave them (restored there), not as shipped.
-    for name in list(result.inputs):
-        if name in job or name in init:
-            result.inputs[name] = None
-    return result, None, None
+    return _pack(result, {**init, **job}), None, None
 
 
-def _restore(result, init: dict, job: dict):
-    if result is not None:
-        for name, value in {**init, **job}.items():
-            if name in result.inputs:
-                result.inputs[name] = value
+def _pack(result, given: dict):
+    """What travels back: the outputs as a dict (clean images pickle as shells);
+    the inputs without the caller's values (restored there, not sent back)."""
+    outputs = result.outputs  # on a cache hit, loads the images now
+    values = {} if outputs is None else {n: getattr(outputs, n) for n in outputs.spec_traits()}
+    result.outputs = None
+    for name in given:
+        result.inputs.pop(name, None)
+    result.runtime.version  # noqa: B018  (looked up here, where the tool is)
+    result.runtime._family = None  # found again from the class
+    return result, values
+
+
+def _unpack(cls, packed, init: dict, job: dict):
+    if packed is None:
+        return None
+    result, values = packed
+    outputs = cls.output_spec()()
+    for name, value in values.items():
+        setattr(outputs, name, value)
+    result.outputs = outputs
+    result.inputs.update({**init, **job})
+    result.runtime._family = cls.family
     return result
 
 
@@ -257,40 +283,42 @@ def run_many(interface, inputs, executor=None, progress=True, *, shared_dir=_UNS
             for job in jobs:
                 _settle(job, *_run_job_here(cls, init, job.inputs, run_options))
                 bar.update()
-            return jobs
-        folder = get_shared_dir() if shared_dir is _UNSET else (
-            None if shared_dir is None else os.path.abspath(os.fspath(shared_dir)))
-        shipping = _Shipping(folder)
-        try:
-            shipped_init = {k: ship(v, folder, shipping) for k, v in init.items()}
-            futures = {}
-            for job in jobs:
-                try:
-                    shipped = {k: ship(v, folder, shipping) for k, v in job.inputs.items()}
-                except Exception as error:  # e.g. an unreadable image: this job only
-                    _settle(job, None, error, traceback.format_exc())
-                    bar.update()
-                    continue
-                futures[executor.submit(_run_job, cls, shipped_init, shipped, run_options)] = job
-            from concurrent.futures import as_completed
-
-            for future in as_completed(futures):
-                job = futures[future]
-                try:
-                    result, error, text = future.result()
-                except Exception as exc:  # the worker died, or the result could not travel
-                    result, error, text = None, exc, traceback.format_exc()
-                _settle(job, _restore(result, init, job.inputs), error, text)
-                bar.update()
-        finally:
-            for path in shipping.created:
-                try:
-                    os.unlink(path)
-                except OSError:
-                    pass
-        return jobs
+        else:
+            folder = get_shared_dir() if shared_dir is _UNSET else (
+                None if shared_dir is None else os.path.abspath(os.fspath(shared_dir)))
+            _run_on(executor, cls, init, jobs, run_options, _Shipping(folder), bar)
     finally:
         bar.close()
+    return jobs
+
+
+def _run_on(executor, cls, init, jobs, run_options, shipping, bar) -> None:
+    from concurrent.futures import as_completed
+
+    shipped_init = {k: ship(v, shipping.folder, shipping) for k, v in init.items()}
+    futures = {}
+    for job in jobs:
+        try:
+            shipped = {k: ship(v, shipping.folder, shipping) for k, v in job.inputs.items()}
+        except Exception as error:  # e.g. an unreadable image: this job only
+            _settle(job, None, error, traceback.format_exc())
+            bar.update()
+            continue
+        futures[executor.submit(_run_job, cls, shipped_init, shipped, run_options)] = job
+    for future in as_completed(futures):
+        job = futures[future]
+        try:
+            result, error, text = future.result()
+        except Exception as exc:  # the worker died, or the result could not travel
+            result, error, text = None, exc, traceback.format_exc()
+        try:
+            result = _unpack(cls, result, init, job.inputs)
+            if getattr(error, "result", None) is not None:
+                error.result = _unpack(cls, error.result, init, job.inputs)
+        except Exception as exc:  # e.g. an output file this machine cannot see
+            result, error, text = None, exc, traceback.format_exc()
+        _settle(job, result, error, text)
+        bar.update()
 
 
 def _run_job_here(cls, init, job, options):

@@ -1,0 +1,115 @@
+"""run_many on a real Dask cluster: 2 worker processes, a real tool (MRtrix3's
+mrthreshold), 24 images that travel as shells, one job that fails."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+
+import nibabel as nib
+import numpy as np
+import pytest
+
+import imagecache
+import interfaces
+from interfaces.base import Bool, CommandFailedError, Family, Float, Image, InputSpec, Interface
+from interfaces.base import OutputImage
+from interfaces.parallel import _Shipping, ship
+
+IN_CI = os.environ.get("CI") == "true"
+
+
+def need_module(name):
+    """Import ``name``; missing is a skip here, a failure in CI (it is in the test extra)."""
+    if IN_CI:
+        return importlib.import_module(name)
+    return pytest.importorskip(name, reason="pip install imageshell[dask]")
+
+
+def need_tool(name):
+    if shutil.which(name) is None:
+        message = f"{name} not found: apt-get install mrtrix3"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+MRTRIX = Family("mrtrix3", package_hint="Install MRtrix3 (Debian: apt-get install mrtrix3).")
+
+
+class mrthreshold(Interface):
+    """Threshold an image into a mask (MRtrix3); a test-local wrapper."""
+
+    executable = "mrthreshold"
+    family = MRTRIX
+
+    class Inputs(InputSpec):
+        in_file = Image(position=-2, mandatory=True, desc="image to threshold")
+        out_file = OutputImage(position=-1, name_source="in_file", name_template="%s_mask",
+                               keep_extension=True, desc="the mask")
+        threshold = Float(argstr="-abs %g", desc="absolute threshold")
+        force = Bool(True, usedefault=True, argstr="-force", desc="overwrite outputs")
+        quiet = Bool(True, usedefault=True, argstr="-quiet", desc="no progress output")
+
+
+def test_twenty_four_images_on_a_local_cluster(tmp_path):
+    need_tool("mrthreshold")
+    distributed = need_module("dask.distributed")
+    cloudpickle = need_module("cloudpickle")
+    rng = np.random.default_rng(0)
+    images, expected = [], []
+    for i in range(24):
+        data = rng.random((12, 12, 12)).astype(np.float32)
+        path = str(tmp_path / f"sub-{i:02d}.nii")
+        nib.save(nib.Nifti1Image(data, np.eye(4)), path)
+        if i < 16:
+            img = imagecache.load(path)  # clean, tracked
+        elif i < 20:
+            img = nib.load(path)  # clean, plain nibabel
+        else:
+            img = imagecache.load(path)  # edited in memory: written once to the shared folder
+            img.get_data()[0, 0, 0] = 0.9
+            data = img.get_data().copy()
+        images.append(img)
+        expected.append(data > 0.5)
+    bad = tmp_path / "broken.nii"
+    bad.write_bytes(b"not an image")
+    jobs_in = [{"in_file": img, "threshold": 0.5} for img in images]
+    jobs_in.insert(7, {"in_file": str(bad), "threshold": 0.5})
+    shared = tmp_path / "shared"
+    shared.mkdir()
+
+    # What travels per image, as Dask pickles it: a shell, never the voxels.
+    shipping = _Shipping(str(shared))
+    sizes = [len(cloudpickle.dumps(ship(img, str(shared), shipping))) for img in images]
+    assert max(sizes) <= 2048, sizes
+
+    store = tmp_path / "cache"
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        executor = client.get_executor()
+        jobs = interfaces.run_many(mrthreshold, jobs_in, executor=executor, progress=False,
+                                   shared_dir=shared, cache=store)
+        again = interfaces.run_many(mrthreshold, jobs_in, executor=executor, progress=False,
+                                    shared_dir=shared, cache=store)
+
+    assert [job.ok for job in jobs] == [i != 7 for i in range(25)]
+    assert isinstance(jobs[7].error, CommandFailedError)
+    assert "mrthreshold" in str(jobs[7].error) and "broken.nii" in str(jobs[7].error)
+    done = [job for job in jobs if job.ok]
+    for job, img, want in zip(done, images, expected):
+        mask = np.asanyarray(job.result.outputs.out_file.dataobj).astype(bool)
+        assert np.array_equal(mask, want), job.index
+        assert job.result.inputs["in_file"] is img
+    origins = [job.result.input_files["in_file"].origin for job in done]
+    assert origins == ["original"] * 24  # shells of files: nothing written on the workers
+    pids = {interfaces.read_provenance(job.result.runtime.cwd)["host"]["pid"] for job in done}
+    assert len(pids) == 2 and os.getpid() not in pids  # both worker processes ran jobs
+    assert len(os.listdir(shared / "imageshell-shipped")) == 4  # each edited image once
+    # The second pass finds every result in the shared cache.
+    assert [job.ok for job in again] == [job.ok for job in jobs]
+    assert all(job.result.cache_hit for job in again if job.ok)
+    assert [j.result.outputs.out_file.get_filename() for j in again if j.ok] == [
+        j.result.outputs.out_file.get_filename() for j in done]
