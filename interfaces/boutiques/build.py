@@ -9,7 +9,7 @@ import os
 import re
 import sys
 
-from traits.api import TraitType
+from traits.api import Any, TraitType
 
 from ..base import (
     Bool,
@@ -195,6 +195,10 @@ def _input_trait(plan: Plan, ident: str, item: dict):
             return Image(formats=custom.get("formats"), copy=bool(custom.get("copy")), **meta)
         return Bool(*default, **meta)
 
+    if custom.get("requires"):
+        meta["requires"] = meta.get("requires", []) + list(custom["requires"])
+    if custom.get("any"):  # exported by imageshell: a trait Boutiques cannot describe
+        return Any(**meta)
     default = (item["default-value"],) if has_default else ()
     if item.get("list"):
         low = item.get("min-list-entries") or 0
@@ -213,7 +217,7 @@ def _output_traits(plan: Plan, ident: str, item: dict):
     custom = plan.custom.get("outputs", {}).get(ident, {})
     image = custom.get("image", _is_image_template(Plan.templates(item)))
     desc = (item.get("description") or item.get("name") or "").strip()
-    optional = bool(item.get("optional"))
+    optional = bool(custom.get("optional", item.get("optional")))
     if "name_template" in custom:
         # Exported by imageshell: the name rule of the original interface.
         rule = {}

@@ -72,10 +72,7 @@ def _type(who, name, trait_type):
         if xhigh:
             extra["exclusive-maximum"] = True
         return "Number", extra
-    raise DescriptorError(
-        f"{who}: input {name!r} is a {cls}, which Boutiques cannot describe; "
-        f"declare it with Bool, Int, Float, Str, Enum, List or a file trait."
-    )
+    return None  # described as a String; its trait and argstr go in custom.imageshell
 
 
 def _plain(token: str, integer: bool) -> bool:
@@ -154,11 +151,6 @@ def export_interface(cls, tool_version=None) -> dict:
         ctrait = traits[name]
         on_line = not (ctrait.argstr is None and ctrait.position is None)
         kind = trait_kind(ctrait)
-        if ctrait.fill_from:
-            raise DescriptorError(
-                f"{who}: input {name!r} takes its operands from {ctrait.fill_from!r}, which "
-                f"Boutiques cannot describe."
-            )
         desc = (ctrait.desc or name).strip()
         if is_output_trait(ctrait):
             item = {"id": name, "name": name, "description": desc}
@@ -188,13 +180,23 @@ def export_interface(cls, tool_version=None) -> dict:
         trait_type = ctrait.trait_type
         item = {"id": name, "name": name, "description": desc}
         inner = None
+        described = None
         if type(trait_type).__name__ in ("List", "Tuple"):
             inner_traits = ctrait.inner_traits
             inner_traits = inner_traits() if callable(inner_traits) else inner_traits
-            if not inner_traits:
-                raise DescriptorError(f"{who}: input {name!r} is a list of untyped items.")
-            inner = inner_traits[0]
-            btype, extra = _type(who, name, inner.trait_type)
+            kinds = {type(t.trait_type).__name__ for t in inner_traits}
+            if len(kinds) == 1:
+                inner = inner_traits[0]
+                described = _type(who, name, inner.trait_type)
+        else:
+            described = _type(who, name, trait_type)
+        opaque = described is None or bool(ctrait.fill_from)
+        if opaque:
+            # Boutiques has no word for it: a String here, any JSON value on
+            # import, written by the original argstr.
+            btype, extra, inner = "String", {}, None
+        elif inner is not None:
+            btype, extra = described
             item["list"] = True
             if type(trait_type).__name__ == "Tuple":
                 item["min-list-entries"] = item["max-list-entries"] = len(inner_traits)
@@ -206,7 +208,7 @@ def export_interface(cls, tool_version=None) -> dict:
                     item["max-list-entries"] = maxlen
             kind = trait_kind(inner)
         else:
-            btype, extra = _type(who, name, trait_type)
+            btype, extra = described
         item["type"] = btype
         item.update(extra)
         if btype == "Flag" or not ctrait.mandatory:
@@ -216,9 +218,14 @@ def export_interface(cls, tool_version=None) -> dict:
         if ctrait.usedefault and ctrait.default is not None:
             default = ctrait.default
             item["default-value"] = list(default) if isinstance(default, (list, tuple)) else default
+        meta = {}
         if ctrait.requires:
             req = ctrait.requires
-            item["requires-inputs"] = [req] if isinstance(req, str) else list(req)
+            req = [req] if isinstance(req, str) else list(req)
+            if all(r in traits and not is_output_trait(traits[r]) for r in req):
+                item["requires-inputs"] = req
+            else:  # Boutiques inputs cannot require outputs
+                meta["requires"] = req
         xor = ctrait.xor
         xor = [xor] if isinstance(xor, str) else list(xor or [])
         if xor:
@@ -230,8 +237,7 @@ def export_interface(cls, tool_version=None) -> dict:
             if ctrait.mandatory:
                 group["one-is-required"] = True
                 item["optional"] = True
-        meta = {}
-        if kind == "image":
+        if kind == "image" and not opaque:
             formats = ctrait.formats if inner is None else inner.formats
             formats = formats or cls.family.image_formats
             meta["image"] = True
@@ -244,7 +250,11 @@ def export_interface(cls, tool_version=None) -> dict:
             keys.append(item["value-key"])
             integer = bool(extra.get("integer"))
             fields = _flag_fields(ctrait.argstr, ctrait.sep, integer, btype == "Flag")
-            if fields is None or ctrait.split:
+            if opaque:
+                meta["any"] = True
+                if ctrait.fill_from:
+                    meta["fill_from"] = ctrait.fill_from
+            if fields is None or ctrait.split or opaque:
                 meta.update(argstr=ctrait.argstr if ctrait.argstr is not None else "%s")
                 if ctrait.sep is not None:
                     meta["sep"] = ctrait.sep
@@ -254,6 +264,8 @@ def export_interface(cls, tool_version=None) -> dict:
                     item["command-line-flag"] = (ctrait.argstr or name).split()[0]
             else:
                 item.update(fields)
+        elif btype == "Flag":  # not on the command line, but Boutiques wants a flag
+            item["command-line-flag"] = "--" + name
         if meta:
             custom_in[name] = meta
         inputs.append(item)
@@ -290,6 +302,22 @@ def export_interface(cls, tool_version=None) -> dict:
         custom_out[name] = meta
         outputs.append(item)
 
+    by_id = {item["id"]: item for item in inputs}
+    for group in groups.values():
+        if any(not by_id[m]["optional"] for m in group["members"] if m in by_id):
+            group["one-is-required"] = True
+            for m in group["members"]:
+                by_id[m]["optional"] = True
+    # Boutiques wants distinct path-templates: a repeated one is written as
+    # the default of a conditional template (the exact name is in custom).
+    seen = set()
+    for item in outputs:
+        template = item.get("path-template")
+        if template is not None and template in seen:
+            item["conditional-path-template"] = [{"default": item.pop("path-template")}]
+            custom_out[item["id"]]["optional"] = bool(item.get("optional"))
+            item["optional"] = True
+        seen.add(template)
     if tool_version is None:
         tool_version = cls.version() or "unknown"
     doc = (cls.__doc__ or cls.__name__).strip().split("\n\n")[0]

@@ -17,7 +17,7 @@ import shlex
 from types import SimpleNamespace
 
 from ..base import is_set
-from ..base.command import format_arg
+from ..base.command import build_argv, format_arg
 from ..base.traits_ import is_image_value
 
 __all__ = ["KeyFiller", "command_argv", "PathRule", "Condition", "config_text"]
@@ -81,8 +81,16 @@ def command_argv(plan, executable: str, values: dict) -> list[str]:
         if meta.get("argstr") is not None:
             # Exported by imageshell from an argstr Boutiques cannot express.
             spec = SimpleNamespace(argstr=meta["argstr"], sep=meta.get("sep"),
-                                   split=meta.get("split"))
-            return shlex.join(format_arg(ident, spec, value))
+                                   split=meta.get("split"), position=None,
+                                   fill_from=meta.get("fill_from"))
+            source = meta.get("fill_from")
+            if source:  # operands from another input (fslmaths' op_string)
+                off = SimpleNamespace(argstr=None, position=None, fill_from=None)
+                items = build_argv("", {ident: spec, source: off},
+                                   {ident: value, source: values.get(source)})[1:]
+            else:
+                items = format_arg(ident, spec, value)
+            return shlex.join(items)
         item = plan.inputs[ident] if kind == "input" else plan.outputs[ident]
         return with_flag(item, value, is_output=kind == "output")
 

@@ -1,0 +1,384 @@
+"""interfaces.boutiques.load: descriptors become interfaces whose argv is the
+one ``bosh exec simulate`` gives, and that run real tools on in-memory images.
+
+Descriptors: ours for MRtrix3 and elastix (tests/data/boutiques/), the
+examples shipped with the ``boutiques`` package, and a niwrap-style one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import stat
+
+import nibabel as nib
+import numpy as np
+import pytest
+
+boutiques_pkg = pytest.importorskip("boutiques", reason="pip install boutiques (test extra)")
+from boutiques import bosh  # noqa: E402
+from boutiques.localExec import LocalExecutor  # noqa: E402
+
+from interfaces import boutiques  # noqa: E402
+from interfaces.base import InputError, InputTypeError  # noqa: E402
+
+HERE = os.path.dirname(__file__)
+DATA = os.path.join(HERE, "data", "boutiques")
+NIB_DATA = os.path.join(os.path.dirname(nib.__file__), "tests", "data")
+ANAT = os.path.join(NIB_DATA, "anatomical.nii")
+SHIPPED = os.path.dirname(boutiques_pkg.__file__)
+FSL_BET = os.path.join(SHIPPED, "schema", "examples", "fsl_bet", "fsl_bet.json")
+EXAMPLE1 = os.path.join(SHIPPED, "schema", "examples", "example1", "example1_docker.json")
+EXAMPLE2 = os.path.join(SHIPPED, "schema", "examples", "example2", "example2.json")
+FLAG = os.path.join(SHIPPED, "tests", "example_flag", "example-flag.json")
+COND = os.path.join(SHIPPED, "tests", "output_files", "test_fixANDcond_output_desc.json")
+ENV_FROM_INPUT = os.path.join(SHIPPED, "tests", "example1", "example1_envVars_from_inputs.json")
+
+
+def need(tool):
+    if shutil.which(tool) is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{tool} is not installed (CI must have it: bash .ci/install)")
+        pytest.skip(f"{tool} is not installed here (bash .ci/install installs it)")
+
+
+def simulate(descriptor, invocation) -> list[str]:
+    """argv of ``bosh exec simulate`` (in-process), split as the shell would."""
+    out = bosh(["exec", "simulate", descriptor, "-i", json.dumps(invocation)])
+    return shlex.split(out.shell_command)
+
+
+def ours(result) -> list[str]:
+    """Our argv, with the program's name for its path and output paths made
+    relative to the run's folder (Boutiques names them relative to its cwd)."""
+    cwd = result.runtime.cwd + os.sep
+    return [os.path.basename(result.argv[0])] + [a.replace(cwd, "") for a in result.argv[1:]]
+
+
+def theirs(argv) -> list[str]:
+    """bosh's argv, with an output it would write beside its input (a template
+    starting with a File's value-key) named by its base name: we write outputs
+    in the run's folder, never beside inputs."""
+    out = [os.path.basename(argv[0])]
+    for a in argv[1:]:
+        a = a[2:] if a.startswith("./") else a
+        if os.path.isabs(a) and not os.path.exists(a) and os.path.isdir(os.path.dirname(a)):
+            a = os.path.basename(a)
+        out.append(a)
+    return out
+
+
+@pytest.fixture
+def standin(tmp_path, monkeypatch):
+    """Put stand-ins (exit 3, write nothing) for tools that cannot be
+    installed here first on PATH; returns a function making one."""
+    folder = tmp_path / "standin-bin"
+    folder.mkdir()
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+
+    def make(name):
+        path = folder / name
+        path.write_text("#!/bin/sh\n# stand-in: the real tool is not installable here\nexit 3\n")
+        path.chmod(path.stat().st_mode | stat.S_IXUSR)
+
+    return make
+
+
+# -- MRtrix3 and elastix: our descriptors, real runs --------------------------
+
+
+@pytest.mark.parametrize("name", ["mrconvert", "mrcalc", "mrthreshold", "elastix"])
+def test_our_descriptors_are_valid_boutiques(name):
+    bosh(["validate", os.path.join(DATA, f"{name}.json")])  # raises when invalid
+
+
+def test_mrconvert_in_memory_image_runs_and_matches_simulate(tmp_path):
+    need("mrconvert")
+    mrconvert = boutiques.load(os.path.join(DATA, "mrconvert.json"))
+    source = nib.load(ANAT)
+    data = source.get_fdata() * 2 + 1
+    img = nib.Nifti1Image(data, source.affine)  # in memory only: no file
+    res = mrconvert().run(input=img, datatype="float32", voxel=[2, 2.5, 3], quiet=True,
+                          workdir=tmp_path)
+    out = res.outputs.output
+    assert out.get_filename() == str(tmp_path / "input_converted.nii.gz")
+    assert out.get_data_dtype() == np.float32
+    np.testing.assert_allclose(out.get_fdata(), data, rtol=1e-6)
+    assert out.header.get_zooms() == (2.0, 2.5, 3.0)
+    assert res.input_files["input"].origin == "temporary"
+    # bosh names the output from the file it gets; ours from the input's name
+    # (an in-memory image has none), so compare on a file input.
+    res = mrconvert().run(input=ANAT, datatype="float32", voxel=[2, 2.5, 3], quiet=True,
+                          force=True, workdir=tmp_path)
+    expected = simulate(os.path.join(DATA, "mrconvert.json"),
+                        {"input": ANAT, "datatype": "float32", "voxel": [2, 2.5, 3],
+                         "quiet": True, "force": True})
+    assert ours(res) == theirs(expected)
+    assert res.argv[2] == str(tmp_path / "anatomical_converted.nii.gz")
+
+
+def test_mrcalc_group_and_negative_number(tmp_path):
+    need("mrcalc")
+    desc = os.path.join(DATA, "mrcalc.json")
+    mrcalc = boutiques.load(desc)
+    res = mrcalc().run(input=ANAT, value=-1, operation="-multiply", quiet=True, workdir=tmp_path)
+    np.testing.assert_allclose(res.outputs.output.get_fdata(), -nib.load(ANAT).get_fdata())
+    assert ours(res) == theirs(simulate(desc, {"input": ANAT, "value": -1,
+                                               "operation": "-multiply", "quiet": True}))
+    # default-value of operation: -add
+    res = mrcalc().run(input=ANAT, second=ANAT, quiet=True, workdir=tmp_path / "b")
+    assert res.argv[3] == "-add"
+    np.testing.assert_allclose(res.outputs.output.get_fdata(), 2 * nib.load(ANAT).get_fdata())
+    with pytest.raises(InputError, match="mutually exclusive.*Second operand"):
+        mrcalc().run(input=ANAT, second=ANAT, value=2)
+    with pytest.raises(InputError, match="needs one of: second, value"):
+        mrcalc().run(input=ANAT)
+    with pytest.raises(InputTypeError, match="operation"):
+        mrcalc().run(input=ANAT, value=1, operation="-pow")
+
+
+def test_mrthreshold_conditional_output_name(tmp_path):
+    need("mrthreshold")
+    desc = os.path.join(DATA, "mrthreshold.json")
+    mrthreshold = boutiques.load(desc)
+    img = nib.load(ANAT)
+    res = mrthreshold().run(input=img, abs=50, quiet=True, workdir=tmp_path)
+    mask = res.outputs.mask
+    assert os.path.basename(mask.get_filename()) == "anatomical_mask.nii"
+    np.testing.assert_array_equal(mask.get_fdata() > 0, img.get_fdata() >= 50)
+    res = mrthreshold().run(input=img, abs=50, invert=True, quiet=True, workdir=tmp_path)
+    assert os.path.basename(res.outputs.mask.get_filename()) == "anatomical_inverted_mask.nii"
+    np.testing.assert_array_equal(res.outputs.mask.get_fdata() > 0, img.get_fdata() < 50)
+    assert ours(res) == theirs(simulate(desc, {"input": ANAT, "abs": 50, "invert": True,
+                                               "quiet": True}))
+    # the output path can be chosen, as for any output argument
+    res = mrthreshold().run(input=img, percentile=90, mask=str(tmp_path / "top.nii"), quiet=True)
+    assert res.outputs.mask.get_filename() == str(tmp_path / "top.nii")
+    with pytest.raises(InputError, match="'invert' disables input 'bottom'"):
+        mrthreshold().run(input=img, bottom=10, invert=True)
+    with pytest.raises(InputTypeError, match="percentile"):
+        mrthreshold().run(input=img, percentile=101)
+    with pytest.raises(InputTypeError, match="top"):
+        mrthreshold().run(input=img, top=2.5)
+
+
+def test_elastix_registers_with_a_parameter_file(tmp_path):
+    need("elastix")
+    desc = os.path.join(DATA, "elastix.json")
+    elastix = boutiques.load(desc)
+    params = tmp_path / "rigid.txt"
+    params.write_text(
+        '(Transform "TranslationTransform")\n(Registration "MultiResolutionRegistration")\n'
+        '(Metric "AdvancedMeanSquares")\n(Optimizer "RegularStepGradientDescent")\n'
+        '(NumberOfResolutions 1)\n(MaximumNumberOfIterations 20)\n'
+        '(FixedImagePyramid "FixedRecursiveImagePyramid")\n'
+        '(MovingImagePyramid "MovingRecursiveImagePyramid")\n'
+        '(Interpolator "LinearInterpolator")\n(ImageSampler "Full")\n'
+        '(ResampleInterpolator "FinalBSplineInterpolator")\n(FinalBSplineInterpolationOrder 1)\n'
+        '(Resampler "DefaultResampler")\n(ResultImageFormat "nii")\n'
+        '(FixedInternalImagePixelType "float")\n(MovingInternalImagePixelType "float")\n'
+        '(WriteResultImage "true")\n'
+    )
+    img = nib.load(ANAT)
+    moved = nib.Nifti1Image(np.roll(img.get_fdata(), 1, axis=0).astype(np.float32), img.affine)
+    res = elastix().run(fixed=img, moving=moved, parameters=[params], threads=1,
+                        workdir=tmp_path / "run")
+    assert res.outputs.result.shape == img.shape
+    assert "TranslationTransform" in open(res.outputs.transform).read()
+    assert os.path.getsize(res.outputs.log) > 0
+    assert ours(res) == theirs(simulate(desc, {
+        "fixed": res.argv[2], "moving": res.argv[4], "parameters": [str(params)], "threads": 1,
+    }))
+
+
+# -- the examples shipped with boutiques --------------------------------------
+
+
+def test_fsl_bet_example_argv_matches_simulate(standin, tmp_path):
+    standin("bet")
+    bet = boutiques.load(FSL_BET)
+    inputs = {"infile": ANAT, "maskfile": "test_brain.nii.gz", "fractional_intensity": 0.4,
+              "center_of_gravity": [10, 20, 30], "binary_mask_flag": True, "head_radius": 75}
+    res = bet().run(check=False, workdir=tmp_path, **inputs)
+    assert res.runtime.returncode == 3
+    assert ours(res) == theirs(simulate(FSL_BET, inputs))
+    assert ours(res)[:7] == ["bet", ANAT, "test_brain.nii.gz", "-f", "0.4", "-c", "10"]
+
+
+def test_example1_runs_for_real_with_config_file_env_and_groups(tmp_path, monkeypatch):
+    tool = os.path.join(os.path.dirname(EXAMPLE1), "exampleTool1.py")
+    need("python")  # its #! line is /usr/bin/env python
+    monkeypatch.setenv("PATH", f"{os.path.dirname(tool)}{os.pathsep}{os.environ['PATH']}")
+    example = boutiques.load(EXAMPLE1)
+    a, b = tmp_path / "a file.txt", tmp_path / "b.txt"
+    a.write_text("a")
+    b.write_text("b")
+    inputs = {"str_input_list": ["fo '; echo FAIL", "bar"], "str_input": "coin;plop",
+              "file_input": str(a), "file_list_input": [str(a), str(b)],
+              "list_int_input": [1, 2, 3], "config_num": 4, "enum_input": "val1",
+              "no_opts": True}
+    res = example().run(workdir=tmp_path / "run", **inputs)
+    # The tool checked ENVAR, the configuration file's content and the groups.
+    assert res.runtime.stdout == "This is stdout"
+    assert res.outputs.logfile == str(tmp_path / "run" / "test_temp" / "log-4-coin;plop.txt")
+    assert open(res.outputs.logfile).read() == "File content"
+    assert res.outputs.output_files == []  # a list output, optional: none written
+    assert open(res.outputs.config_file).read().splitlines() == [
+        "# This is a demo configuration file", "numInput=4", "strInput='coin;plop'"]
+    assert res.runtime.environ == {"ENVAR": "theValue"}
+    assert "fo '; echo FAIL" in res.argv  # one argument, no shell
+    assert ours(res) == theirs(simulate(EXAMPLE1, inputs))
+    with pytest.raises(InputError, match="'flag_input' requires input 'file_input'"):
+        example().run(str_input_list=["x"], list_int_input=[1], config_num=4, num_input=0.5,
+                      flag_input=True)
+    with pytest.raises(InputTypeError, match="num_input"):
+        example().run(num_input=0)  # exclusive-minimum 0
+    with pytest.raises(InputTypeError, match="str_input_list"):
+        example().run(str_input_list=["a", "b", "c", "d"])  # max-list-entries 3
+
+
+def test_example_flag_runs_bin_true():
+    bintrue = boutiques.load(FLAG)
+    res = bintrue().run(dash_b=True)
+    assert res.argv == ["/bin/true", "-b"]
+    assert ours(res) == theirs(simulate(FLAG, {"dash_b": True}))
+
+
+@pytest.mark.parametrize("invocation", [
+    {"param1": "p1.one", "param2": "p2.two"},
+    {"param1": "p1.one", "param2": "p2.two", "opt1": True},
+    {"param1": "p1", "param2": "p2", "opt1": True, "opt2": 12},
+    {"param1": "p1", "param2": "p2", "opt2": 12},
+])
+def test_conditional_path_templates_name_outputs_as_boutiques(invocation, standin, tmp_path):
+    standin("test_file_names")
+    tool = boutiques.load(COND)
+    res = tool().run(check=False, workdir=tmp_path, **invocation)
+    assert ours(res) == theirs(simulate(COND, invocation))
+    executor = LocalExecutor(COND, json.dumps(invocation), {
+        "forcePathType": True, "destroyTempScripts": True, "changeUser": True,
+        "skipDataCollect": True, "requireComplete": False, "sandbox": False,
+    })
+    # Output names (not on the command line) as bosh computes them.
+    from interfaces.base.naming import Namer
+
+    spec = tool.Inputs("t", **invocation)
+    namer = Namer("t", spec, tool.family, str(tmp_path), str(tmp_path), {})
+    for ident in ("out1", "out2"):
+        rule = tool.output_spec().class_traits()[ident].name_template
+        assert rule(namer) == executor.out_dict[ident]
+
+
+# -- the niwrap dialect, and what cannot be honoured --------------------------
+
+
+NIWRAP_MRTHRESHOLD = {
+    # As niwrap writes it: no tool-version, Flags without "optional", the
+    # output sharing its id with the String input naming it, a sub-command.
+    "name": "mrthreshold",
+    "description": "Create bitwise image by thresholding image intensity.",
+    "schema-version": "0.5",
+    "command-line": "mrthreshold [ABS] [INVERT] [QUIET] [FORCE] [CONFIG] [INPUT] [OUTPUT]",
+    "inputs": [
+        {"id": "input", "name": "input", "value-key": "[INPUT]", "type": "File", "optional": False},
+        {"id": "output", "name": "output", "value-key": "[OUTPUT]", "type": "String",
+         "optional": True},
+        {"id": "abs", "name": "abs", "command-line-flag": "-abs", "value-key": "[ABS]",
+         "type": "Number", "optional": True, "integer": False},
+        {"id": "invert", "name": "invert", "command-line-flag": "-invert",
+         "value-key": "[INVERT]", "type": "Flag"},
+        {"id": "quiet", "name": "quiet", "command-line-flag": "-quiet", "value-key": "[QUIET]",
+         "type": "Flag"},
+        {"id": "force", "name": "force", "command-line-flag": "-force", "value-key": "[FORCE]",
+         "type": "Flag"},
+        {"id": "config", "name": "config", "value-key": "[CONFIG]", "optional": True,
+         "list": True, "type": {"id": "config", "command-line": "-config [KEY] [VALUE]",
+                                "inputs": []}},
+    ],
+    "output-files": [{"id": "output", "name": "output", "path-template": "[OUTPUT]"}],
+}
+
+
+def test_niwrap_dialect_loads_runs_and_exports_stock(tmp_path):
+    need("mrthreshold")
+    with pytest.raises(boutiques.DescriptorError, match=r"inputs\[config\]\.type"):
+        boutiques.load(NIWRAP_MRTHRESHOLD)
+    tool = boutiques.load(NIWRAP_MRTHRESHOLD, drop=["config"])
+    assert not tool.Inputs.class_traits()["invert"].mandatory  # a Flag is optional
+    res = tool().run(input=ANAT, abs=100, output="mask.nii", quiet=True, workdir=tmp_path)
+    assert res.argv[1:] == ["-abs", "100", "-quiet", ANAT, "mask.nii"]
+    mask = res.outputs.output
+    assert mask == str(tmp_path / "mask.nii")  # named by a String: a path
+    np.testing.assert_array_equal(nib.load(mask).get_fdata() > 0,
+                                  nib.load(ANAT).get_fdata() >= 100)
+    # without an output, mrthreshold prints the threshold and writes nothing
+    res = tool().run(input=ANAT, quiet=True)
+    assert res.argv[-1] == ANAT and float(res.runtime.stdout) > 0
+    stock = boutiques.export(tool)
+    path = tmp_path / "stock.json"
+    path.write_text(json.dumps(stock))
+    bosh(["validate", str(path)])
+    assert "[CONFIG]" not in stock["command-line"]
+    again = boutiques.load(stock)
+    res2 = again().run(input=ANAT, abs=100, output="mask.nii", quiet=True, workdir=tmp_path / "b")
+    assert res2.argv == res.argv[:1] + ["-abs", "100", "-quiet", ANAT, "mask.nii"]
+
+
+@pytest.mark.parametrize("change, field", [
+    (lambda d: d.update({"command-line": "mrthreshold [INPUT] | cat"}), "command-line"),
+    (lambda d: d.update({"command-line": "mrthreshold $HOME [INPUT]"}), "command-line"),
+    (lambda d: d.update({"stdout-output": {}}), "stdout-output"),
+    (lambda d: d["inputs"][0].update({"type": "Image"}), r"inputs\[input\]\.type"),
+    (lambda d: d["inputs"][0].update({"resolve-parent": True}), r"inputs\[input\]\.resolve-parent"),
+    (lambda d: d["output-files"].append({"id": "o", "name": "o", "path-template": "x",
+                                         "conditional-path-template": []}), r"output-files\[o\]"),
+    (lambda d: d["output-files"].append({"id": "o", "name": "o", "path-template": "x",
+                                         "list": True}), r"output-files\[o\]\.path-template"),
+    (lambda d: d["output-files"].append({"id": "o", "name": "o", "conditional-path-template":
+                                         [{"__import__('os')": "x"}]}),
+     r"output-files\[o\]\.conditional-path-template"),
+    (lambda d: d.pop("command-line"), "command-line"),
+])
+def test_what_cannot_be_honoured_is_refused_naming_the_field(change, field):
+    desc = json.loads(json.dumps(NIWRAP_MRTHRESHOLD))
+    desc["inputs"] = [i for i in desc["inputs"] if i["id"] != "config"]
+    desc["command-line"] = desc["command-line"].replace(" [CONFIG]", "")
+    change(desc)
+    with pytest.raises(boutiques.DescriptorError, match=field):
+        boutiques.load(desc)
+
+
+def test_shipped_examples_needing_a_shell_are_refused():
+    with pytest.raises(boutiques.DescriptorError, match="command-line.*'>'"):
+        boutiques.load(EXAMPLE2)
+    with pytest.raises(boutiques.DescriptorError, match=r"environment-variables\[env_var\]"):
+        boutiques.load(ENV_FROM_INPUT)
+
+
+def test_value_requires_and_value_disables(standin):
+    standin("vtool")
+    desc = {
+        "name": "vtool", "tool-version": "1", "description": "d", "schema-version": "0.5",
+        "command-line": "vtool [MODE] [A] [B]",
+        "inputs": [
+            {"id": "mode", "name": "mode", "type": "String", "value-key": "[MODE]",
+             "value-choices": ["x", "y"], "optional": True,
+             "value-requires": {"x": ["a"], "y": []}, "value-disables": {"x": [], "y": ["a"]}},
+            {"id": "a", "name": "a", "type": "Number", "value-key": "[A]", "optional": True,
+             "command-line-flag": "-a"},
+            {"id": "b", "name": "b", "type": "String", "value-key": "[B]", "optional": True,
+             "command-line-flag": "--b", "command-line-flag-separator": "="},
+        ],
+        "groups": [{"id": "ab", "name": "ab", "members": ["a", "b"], "all-or-none": True}],
+    }
+    tool = boutiques.load(json.dumps(desc))  # JSON text works too
+    with pytest.raises(InputError, match="mode'='x' requires input 'a'"):
+        tool().run(mode="x")
+    with pytest.raises(InputError, match="mode'='y' disables input 'a'"):
+        tool().run(mode="y", a=1, b="q")
+    with pytest.raises(InputError, match="all or none"):
+        tool().run(mode="x", a=1)
+    res = tool().run(mode="x", a=1, b="it's", check=False)
+    assert res.argv[1:] == ["x", "-a", "1", "--b=it's"]
