@@ -60,8 +60,8 @@ import shutil
 
 from traits.api import Array, TraitType, Undefined
 
-from ..base import ExecutableNotFoundError, Interface
-from ..base.specs import trait_kind
+from ..base import ExecutableNotFoundError, InputFileNotFoundError, Interface
+from ..base.specs import is_output_trait, trait_kind
 from . import engines
 from .family import SPM
 from .mcode import Cell, assignments, string
@@ -257,6 +257,38 @@ class SPMBatch(Interface):
 
     # -- the job and the script ----------------------------------------------
 
+    def batch(self, **inputs) -> dict:
+        """The job this interface would run, as nested dicts (see
+        :mod:`.mcode`), with image inputs named by their own paths (a run
+        names its staged copies instead); nothing is written or run.
+
+        Examples
+        --------
+        >>> smooth(in_files=["bold.nii"], fwhm=6).batch()     # doctest: +SKIP
+        {'data': Cell(['/data/bold.nii,1', ...]), 'fwhm': 6.0, 'prefix': 's'}
+        """
+        from types import SimpleNamespace
+
+        values = self.inputs.given()
+        values.update(inputs)
+        spec = self.Inputs(self.full_name(), **values)
+        spec.check()
+        staged, paths = {}, {}
+        for name, ctrait in spec.spec_traits().items():
+            value = getattr(spec, name)
+            if value is Undefined or is_output_trait(ctrait):
+                continue
+            kind = trait_kind(ctrait)
+            inner = _elements(ctrait)
+            if kind == "image" or (inner and trait_kind(inner[0]) == "image"):
+                items = value if isinstance(value, list) else [value]
+                staged[name] = [_own_path(name, v) for v in items]
+            elif kind in ("file", "directory"):
+                paths[name] = os.path.abspath(os.fspath(value))
+            elif inner and trait_kind(inner[0]) in ("file", "directory"):
+                paths[name] = [os.path.abspath(os.fspath(v)) for v in value]
+        return self.job_values(SimpleNamespace(spec=spec), paths, staged)
+
     @classmethod
     def job_values(cls, run, values, staged) -> dict:
         """The job as nested dicts (see :mod:`.mcode`), from the inputs."""
@@ -265,26 +297,28 @@ class SPMBatch(Interface):
             if not ctrait.field:
                 continue
             value = getattr(run.spec, name)
+            if is_output_trait(ctrait):
+                value = values.get(name)  # its resolved path
             if value is Undefined or value is None:
                 continue
-            if trait_kind(ctrait) in ("image",) or name in staged:
+            if is_output_trait(ctrait):
+                if ctrait.dir_field:  # its name here, its folder in another field
+                    _set(job, ctrait.dir_field, Cell([os.path.dirname(value)]))
+                    value = os.path.basename(value)
+            elif name in staged:
                 files = staged[name]
                 if ctrait.sessions:
                     value = Cell([Cell(_scans(f, ctrait.scans)) for f in files], row=True)
                 else:
                     value = Cell([s for f in files for s in _scans(f, ctrait.scans)])
-            elif ctrait.dir_field:  # an output: its name, and its folder in another field
-                path = values[name]
-                _set(job, ctrait.dir_field, Cell([os.path.dirname(path)]))
-                value = os.path.basename(path)
             elif trait_kind(ctrait) in ("file", "directory"):
                 value = Cell([values[name]])
             elif ctrait.inner_traits and trait_kind(ctrait.inner_traits[0]) in ("file", "directory"):
                 value = Cell(values[name])
             elif ctrait.struct:
+                elements = _elements(ctrait.inner_traits[0])
                 value = [
-                    {field: _plain(t, v) for field, t, v in zip(
-                        ctrait.struct, ctrait.inner_traits[0].inner_traits, item)}
+                    {field: _plain(t, v) for field, t, v in zip(ctrait.struct, elements, item)}
                     for item in value
                 ]
             else:
@@ -347,6 +381,22 @@ class SPMBatch(Interface):
         return "\n".join(lines)
 
 
+def _own_path(name, value) -> str:
+    path = _source_path(value)
+    if path is None:
+        raise ValueError(
+            f"input {name!r} is an image without a file: batch() names inputs by their "
+            f"paths; run() writes it to a file first."
+        )
+    return os.path.abspath(path)
+
+
+def _source_path(value) -> str | None:
+    if isinstance(value, (str, os.PathLike)):
+        return os.fspath(value)
+    return value.get_filename() if hasattr(value, "get_filename") else None
+
+
 def _no_spm(program, engine) -> str:
     where = f"in {engine.spm_path} " if engine.spm_path else ""
     return (
@@ -366,15 +416,24 @@ def _plain(ctrait, value):
     """A job value for a non-file input (Bool -> 1/0, Scan -> {'path,N'})."""
     if isinstance(ctrait.trait_type, Scan):
         path, frame = (value, 1) if not isinstance(value, tuple) else value
-        return Cell([f"{os.path.abspath(os.fspath(path))},{frame}"])
+        path = os.path.abspath(os.fspath(path))
+        if not os.path.exists(path):
+            raise InputFileNotFoundError(f"{path} does not exist (a Scan input). Check the path.")
+        return Cell([f"{path},{frame}"])
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, (list, tuple)):
-        inner = ctrait.inner_traits or ()
+        inner = _elements(ctrait)
         if len(inner) == len(value) and isinstance(value, tuple):
             return [_plain(t, v) for t, v in zip(inner, value)]
         return [_plain(inner[0], v) if inner else v for v in value]
     return value
+
+
+def _elements(ctrait) -> tuple:
+    """Traits of the elements of a List (one) or a Tuple (one per item)."""
+    types = getattr(ctrait.handler, "types", None)  # Tuple
+    return tuple(types) if types else tuple(ctrait.inner_traits or ())
 
 
 def _scans(path: str, mode) -> list[str]:
@@ -409,12 +468,17 @@ def _stage_inputs(run) -> dict:
 
     staged: dict = {}
     used = {n.lower() for n in os.listdir(run.workdir)}
+    linked: dict = {}  # a file given twice is linked once: SPM names outputs once
     for name, prepared in list(run.prepared.items()):
         many = isinstance(prepared, list)
         given = getattr(run.spec, name)
         sources = given if many else [given]
         new_prepared, paths = [], []
         for index, (one, source) in enumerate(zip(prepared if many else [prepared], sources)):
+            if one.origin != "copy" and os.path.realpath(one.path) in linked:
+                new_prepared.append(one)
+                paths.append(linked[os.path.realpath(one.path)])
+                continue
             stem = _source_stem(source) or (f"{name}_{index + 1}" if many else name)
             stem = _unique(stem, [_stem_ext(f)[1] for f in one.files], used)
             moved = []
@@ -430,6 +494,8 @@ def _stage_inputs(run) -> dict:
                 moved.append(target)
             if one.origin == "copy":
                 one = PreparedFile(moved[0], "copy", one.bytes_written, one.reused, tuple(moved))
+            else:
+                linked[os.path.realpath(one.path)] = moved[0]
             new_prepared.append(one)
             paths.append(moved[0])
         run.prepared[name] = new_prepared if many else new_prepared[0]
@@ -438,10 +504,7 @@ def _stage_inputs(run) -> dict:
 
 
 def _source_stem(source) -> str | None:
-    if isinstance(source, (str, os.PathLike)):
-        path = os.fspath(source)
-    else:
-        path = source.get_filename() if hasattr(source, "get_filename") else None
+    path = _source_path(source)
     if not path:
         return None
     name = os.path.basename(path)

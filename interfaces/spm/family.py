@@ -3,7 +3,12 @@
 from ..base import Family
 from .engines import missing_hint
 
-SPM = Family(
+class _SPMFamily(Family):
+    def missing_message(self, executable: str) -> str:
+        return missing_hint()  # the engine is missing, not a program named "spm"
+
+
+SPM = _SPMFamily(
     "spm",
     package_hint=missing_hint(),
     # SPM reads uncompressed NIfTI-1 and Analyze only: anything else (.nii.gz,

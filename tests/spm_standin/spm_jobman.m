@@ -69,7 +69,7 @@ switch [group '.' module]
         if isfield(j, 'options')
             fields(j.options, 'options', {'dmtx', 'mask', 'interp', 'dtype'});
         end
-        copyfile(files{1}, fullfile(j.outdir{1}, j.output));
+        copyfile(unframe(files{1}), fullfile(j.outdir{1}, j.output));
     otherwise
         error('spm stand-in: module spm.%s.%s is not simulated', group, module);
 end

@@ -1,0 +1,287 @@
+"""SPM wrappers without running anything: MATLAB literals, engine choice, and
+the job structures cross-checked against nipype's SPM interfaces.
+
+nipype is a test-only peer: ``Interface._parse_inputs()`` gives the job it
+would send to SPM, without MATLAB (``use_mcr=True`` and a mocked
+``spm.Info.getinfo`` keep it from looking for MATLAB).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+from unittest import mock
+
+import nibabel as nib
+import numpy as np
+import pytest
+
+import interfaces.spm as spm
+from interfaces.base import ExecutableNotFoundError, InputError
+from interfaces.spm import engines
+from interfaces.spm.mcode import Cell, Code, assignments, literal, string
+
+NIB_DATA = os.path.join(os.path.dirname(nib.__file__), "tests", "data")
+
+
+# -- MATLAB literals ------------------------------------------------------------
+
+def test_strings_are_exact_matlab_literals():
+    assert string("/data/it's here.nii") == "'/data/it''s here.nii'"
+    assert string("") == "''"
+    assert string("a\nb\tc") == "['a' char(10) 'b' char(9) 'c']"
+    assert string("\n") == "char(10)"
+    assert string("naïve ü") == "'naïve ü'"  # the .m file is UTF-8
+
+
+def test_values_become_matlab_values():
+    assert literal(True) == "1" and literal(False) == "0"
+    assert literal(3) == "3"
+    assert literal(0.1) == "0.1"
+    assert literal(1e-05) == "1e-05"
+    assert literal(float("inf")) == "Inf" and literal(float("-inf")) == "-Inf"
+    assert literal(float("nan")) == "NaN"
+    assert literal(np.float32(0.5)) == "0.5"
+    assert literal([2, 1]) == "[2 1]"
+    assert literal([]) == "[]"
+    assert literal(((-78, -112, -70), (78, 76, 85))) == "[-78 -112 -70; 78 76 85]"
+    assert literal(Cell(["a.nii,1", "a.nii,2"])) == "{'a.nii,1'; 'a.nii,2'}"
+    assert literal(Cell([Cell(["a,1"]), Cell(["b,1"])], row=True)) == "{{'a,1'}, {'b,1'}}"
+    assert literal(Code("fullfile(spm('Dir'), 'tpm')")) == "fullfile(spm('Dir'), 'tpm')"
+    with pytest.raises(TypeError, match="cannot write"):
+        literal(object())
+
+
+def test_structs_and_struct_arrays_become_assignments():
+    lines = assignments("m{1}.spm.x", {"a": {"b": 1}, "t": [{"n": 1}, {"n": 2}], "s": "q'"})
+    assert lines == [
+        "m{1}.spm.x.a.b = 1;",
+        "m{1}.spm.x.t(1).n = 1;",
+        "m{1}.spm.x.t(2).n = 2;",
+        "m{1}.spm.x.s = 'q''';",
+    ]
+
+
+# -- engines -------------------------------------------------------------------
+
+def _program(folder, name):
+    path = os.path.join(folder, name)
+    with open(path, "w") as fh:
+        fh.write("#!/bin/sh\nexit 0\n")
+    os.chmod(path, os.stat(path).st_mode | stat.S_IXUSR)
+    return path
+
+
+@pytest.fixture
+def clean_engine_env(monkeypatch, tmp_path):
+    """No SPM variables, a PATH holding only tmp_path/bin, no Python setting."""
+    for var in ("SPM_ENGINE", "SPM_PATH", "SPM_STANDALONE", "SPM_MATLAB", "SPM_OCTAVE"):
+        monkeypatch.delenv(var, raising=False)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    monkeypatch.setenv("PATH", str(bin_dir))
+    previous = spm.configure()
+    yield bin_dir
+    spm.configure(**previous)
+
+
+def test_engine_choice_follows_configuration_then_environment_then_install(
+        clean_engine_env, monkeypatch, tmp_path):
+    bin_dir = clean_engine_env
+    assert spm.find_engine() is None  # nothing installed, nothing said
+    octave = _program(bin_dir, "octave-cli")
+    assert spm.find_engine() is None  # Octave alone: SPM's folder must be known
+    monkeypatch.setenv("SPM_PATH", str(tmp_path))
+    engine = spm.find_engine()
+    assert (engine.kind, engine.command, engine.spm_path) == (
+        "octave", (octave, "--no-history", "-q"), str(tmp_path))
+    assert engine.argv("/w/job.m") == [octave, "--no-history", "-q", "/w/job.m"]
+
+    matlab = _program(bin_dir, "matlab")
+    engine = spm.find_engine()
+    assert engine.kind == "matlab"  # preferred over Octave when both are there
+    assert engine.argv("/w/it's/job.m") == [matlab, "-batch", "run('/w/it''s/job.m')"]
+    monkeypatch.setenv("SPM_ENGINE", "octave")
+    assert spm.find_engine().kind == "octave"
+
+    runner = _program(tmp_path, "run_spm12.sh")
+    monkeypatch.setenv("SPM_STANDALONE", f"{runner} /opt/mcr/v97")
+    monkeypatch.delenv("SPM_ENGINE")
+    engine = spm.find_engine()
+    assert engine.kind == "standalone"
+    assert engine.argv("/w/job.m") == [runner, "/opt/mcr/v97", "script", "/w/job.m"]
+
+    spm.configure("octave", spm_path=tmp_path / "spm12")  # Python wins
+    engine = spm.find_engine()
+    assert (engine.kind, engine.spm_path) == ("octave", str(tmp_path / "spm12"))
+    spm.configure()
+    assert spm.find_engine().kind == "standalone"
+
+    monkeypatch.delenv("SPM_STANDALONE")
+    monkeypatch.delenv("SPM_PATH")
+    _program(bin_dir, "spm12")
+    assert spm.find_engine().command == (str(bin_dir / "spm12"),)  # found on PATH
+
+    monkeypatch.setenv("SPM_ENGINE", "fortran")
+    with pytest.raises(ValueError, match="SPM_ENGINE='fortran'"):
+        spm.find_engine()
+    with pytest.raises(ValueError, match="not one of"):
+        spm.configure("fortran")
+
+
+def test_no_engine_fails_before_writing_anything(clean_engine_env, tmp_path):
+    workdir = tmp_path / "run"
+    with pytest.raises(ExecutableNotFoundError, match="SPM_PATH") as info:
+        spm.smooth().run(in_files=[os.path.join(NIB_DATA, "anatomical.nii")], workdir=workdir)
+    assert "SPM_STANDALONE" in str(info.value) and "configure" in str(info.value)
+    assert not workdir.exists() or not any(workdir.iterdir())
+
+
+def test_inputs_are_checked_before_anything_runs():
+    with pytest.raises(InputError, match="in_files"):
+        spm.smooth(fwhm=6).batch()
+    with pytest.raises(InputError, match="expression"):
+        spm.image_calculator(in_files=[os.path.join(NIB_DATA, "anatomical.nii")]).batch()
+
+
+def test_every_module_is_listed_and_documented():
+    from interfaces import all_interfaces
+
+    listed = {n for n in all_interfaces() if n.startswith("spm.")}
+    assert listed == {f"spm.{n}" for n in spm.__all__ if n[0].islower() and n not in (
+        "configure", "find_engine")}
+    assert len(listed) == 13
+    assert "matlabbatch" not in spm.realign.help()  # help is about inputs/outputs
+    assert "realignment_parameters" in spm.realign.help()
+
+
+# -- cross-check with nipype ------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    """A 3-volume series and two 3D images (nipype reads their headers)."""
+    folder = tmp_path_factory.mktemp("xcheck")
+    func = nib.load(os.path.join(NIB_DATA, "functional.nii"))
+    series = folder / "bold.nii"
+    nib.save(nib.Nifti1Image(np.asarray(func.dataobj)[..., :3], func.affine), series)
+    anat, other = folder / "anat.nii", folder / "other.nii"
+    shutil.copyfile(os.path.join(NIB_DATA, "anatomical.nii"), anat)
+    shutil.copyfile(os.path.join(NIB_DATA, "anatomical.nii"), other)
+    return str(series), str(anat), str(other)
+
+
+def canonical(value, strip_frame=False):
+    """Comparable form of a job: ours (dicts, Cell) or nipype's (dicts,
+    object arrays, one-element lists of dicts for structs)."""
+    if isinstance(value, dict):
+        return {k: canonical(v, strip_frame) for k, v in value.items()}
+    if isinstance(value, Cell):
+        return ("cell", [canonical(v, strip_frame) for v in value.items])
+    if isinstance(value, np.ndarray) and value.dtype == object:
+        return ("cell", [canonical(v, strip_frame) for v in value])
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        if len(value) == 1:  # a 1x1 struct array is a struct
+            return canonical(value[0], strip_frame)
+        return [canonical(v, strip_frame) for v in value]
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
+        return canonical(value[0], strip_frame)  # nipype's ['a.nii'] inside a cell
+    if isinstance(value, (list, tuple)):
+        return [canonical(v, strip_frame) for v in value]
+    if isinstance(value, (bool, int, float, np.number)):
+        return float(value)
+    if isinstance(value, str) and strip_frame and value.endswith(",1"):
+        return value[:-2]
+    return value
+
+
+def test_job_structures_match_nipype(files):
+    nipype_spm = pytest.importorskip("nipype.interfaces.spm")
+    from nipype.interfaces.spm import base as nipype_base
+
+    series, anat, other = files
+    info = {"name": "SPM12", "path": "/opt/spm12", "release": "7771"}
+    cases = [
+        # (ours, nipype, what nipype sends that SPM does not take, strip frames)
+        (spm.realign(in_files=[series, anat], which=(2, 1), quality=0.95, register_to_mean=True,
+                     interpolation_write=4, wrap=(False, True, False)),
+         nipype_spm.Realign(in_files=[series, anat], jobtype="estwrite", quality=0.95,
+                            register_to_mean=True, write_interp=4, wrap=[0, 1, 0]),
+         {}, False),
+        (spm.realign_estimate(in_files=[series], separation=3.0),
+         nipype_spm.Realign(in_files=[series], jobtype="estimate", separation=3.0),
+         {"roptions"}, False),  # nipype adds write options to an estimate job
+        (spm.reslice(in_files=[series], which=(2, 1), mask=True),
+         nipype_spm.Realign(in_files=[series], jobtype="write", write_mask=True), {}, False),
+        (spm.coregister(target=anat, source=other, apply_to_files=[anat],
+                        cost_function="ncc", separation=[4.0, 2.0], fwhm=(7.0, 7.0)),
+         nipype_spm.Coregister(target=anat, source=other, apply_to_files=[anat],
+                               jobtype="estwrite", cost_function="ncc",
+                               separation=[4.0, 2.0], fwhm=[7.0, 7.0]),
+         {}, True),  # nipype names 3D files without ',1'
+        (spm.coregister_estimate(target=anat, source=other, tolerance=[0.02] * 12),
+         nipype_spm.Coregister(target=anat, source=other, jobtype="estimate",
+                               tolerance=[0.02] * 12),
+         {"roptions"}, True),
+        (spm.coregister_reslice(target=anat, source=[other], interpolation_write=1),
+         nipype_spm.Coregister(target=anat, source=[other], jobtype="write", write_interp=1),
+         {}, True),
+        (spm.normalise(in_file=anat, apply_to_files=[series, anat], tpm=other,
+                       bounding_box=((-78, -112, -70), (78, 76, 85)), voxel_size=(2, 2, 2),
+                       affine_regularisation="mni", bias_regularisation=0.0001),
+         nipype_spm.Normalize12(image_to_align=anat, apply_to_files=[series], tpm=other,
+                                jobtype="estwrite",
+                                write_bounding_box=[[-78, -112, -70], [78, 76, 85]],
+                                write_voxel_sizes=[2, 2, 2], affine_regularization_type="mni",
+                                bias_regularization=0.0001),
+         {}, "tpm"),  # nipype appends image_to_align to the images to write
+        (spm.normalise_estimate(in_file=anat, sampling_distance=2.0),
+         nipype_spm.Normalize12(image_to_align=anat, jobtype="est", sampling_distance=2.0),
+         {"woptions", "subj.resample"}, False),
+        (spm.normalise_write(deformation_field=other, apply_to_files=[series],
+                             interpolation_write=1),
+         nipype_spm.Normalize12(deformation_file=other, apply_to_files=[series],
+                                jobtype="write", write_interp=1),
+         {}, False),
+        (spm.segment(in_files=[anat], bias_regularisation=0.0001, bias_fwhm=60.0,
+                     write_bias=(True, True),
+                     tissues=[((other, 1), 1, (True, False), (False, False)),
+                              ((other, 2), 2, (True, True), (False, True))],
+                     write_deformation_fields=(True, True), sampling_distance=3.0),
+         nipype_spm.NewSegment(channel_files=[anat], channel_info=(0.0001, 60.0, (True, True)),
+                               tissues=[((other, 1), 1, (True, False), (False, False)),
+                                        ((other, 2), 2, (True, True), (False, True))],
+                               write_deformation_fields=[True, True], sampling_distance=3.0),
+         {}, False),
+        (spm.smooth(in_files=[series, anat], fwhm=[6, 6, 8], implicit_masking=True, data_type=16),
+         nipype_spm.Smooth(in_files=[series, anat], fwhm=[6, 6, 8], implicit_masking=True,
+                           data_type=16),
+         {}, False),
+        (spm.slice_timing(in_files=[series], num_slices=3, time_repetition=2.0,
+                          time_acquisition=2.0 - 2.0 / 3, slice_order=[1, 3, 2], ref_slice=1),
+         nipype_spm.SliceTiming(in_files=[series], num_slices=3, time_repetition=2.0,
+                                time_acquisition=2.0 - 2.0 / 3, slice_order=[1, 3, 2],
+                                ref_slice=1),
+         {}, False),
+    ]
+    with mock.patch.object(nipype_base.Info, "getinfo", return_value=info):
+        for ours, theirs, extra, strip in cases:
+            theirs.inputs.use_mcr = True
+            parsed = theirs._parse_inputs()[0]
+            if type(ours).job.count(".") == 2:  # nipype wraps the job type in a dict
+                (parsed,) = parsed.values()
+            for dotted in extra:
+                *parents, last = dotted.split(".")
+                holder = parsed
+                for key in parents:
+                    holder = holder[key]
+                holder.pop(last, None)
+            mine = ours.batch()
+            if ours.__class__ is spm.normalise:
+                # nipype writes [series, anat] by appending image_to_align
+                parsed["subj"]["resample"] = np.array(
+                    list(parsed["subj"]["resample"]), dtype=object)
+            if strip == "tpm":  # nipype frames SPM12's tpm file, which takes none
+                parsed["eoptions"]["tpm"] = np.array([other], dtype=object)
+                strip = False
+            assert canonical(mine, strip) == canonical(parsed, strip), type(ours).__name__
