@@ -47,6 +47,7 @@ from .traits_ import (
     OutputDirectory,
     OutputFile,
     OutputImage,
+    OutputPrefix,
     Str,
     Tuple,
     Undefined,
@@ -55,7 +56,7 @@ from .traits_ import (
 
 __all__ = [
     "Interface", "InputSpec", "OutputSpec", "Family", "LOCAL", "Result", "Runtime",
-    "Image", "File", "Directory", "OutputImage", "OutputFile", "OutputDirectory",
+    "Image", "File", "Directory", "OutputImage", "OutputFile", "OutputDirectory", "OutputPrefix",
     "Bool", "Enum", "Float", "Int", "List", "Str", "Tuple", "Undefined", "is_set",
     "InterfaceError", "InputError", "InputTypeError", "InputFileNotFoundError",
     "ExecutableNotFoundError", "CommandFailedError", "CommandTimeoutError",

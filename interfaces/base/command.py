@@ -22,7 +22,7 @@ from .traits_ import Undefined
 __all__ = ["build_argv", "format_arg", "cmdline"]
 
 # One %-conversion; "%%" is a literal percent sign.
-_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[diouxXeEfFgGcrsa]")
+_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d*))?[diouxXeEfFgGcrsa]")
 
 
 def cmdline(argv) -> str:
@@ -65,39 +65,54 @@ def format_arg(name: str, ctrait, value) -> list[str]:
     argstr = ctrait.argstr
     if argstr is None:
         argstr = "%s"
+    if ctrait.split and isinstance(value, str):
+        # A value that is itself a list of arguments (fslmaths' op_string),
+        # split as a POSIX shell would, so quoted items keep their spaces.
+        return shlex.split(value)
     if value is True and not _fields(argstr):  # a flag
         return argstr.replace("%%", "%").split()
     if value is False or value is None or value is Undefined:
         return []
+    if ctrait.scale is not None and isinstance(value, (int, float)):
+        value = value * ctrait.scale  # a unit change, e.g. FWHM -> sigma
     repeat = argstr.endswith("...")
     tokens = (argstr[:-3] if repeat else argstr).split()
     if isinstance(value, (list, tuple)):
-        sep = ctrait.sep
-        if repeat:
-            out = []
-            for item in value:
-                out.extend(_substitute(name, tokens, [item]))
-            return out
-        if sep is not None:
-            joined = sep.join(str(os.fspath(v) if isinstance(v, os.PathLike) else v) for v in value)
-            return _substitute(name, tokens, [joined])
-        total = sum(_fields(t) for t in tokens)
-        if total == len(value) and total > 1:
-            return _substitute(name, tokens, list(value))
-        if total == 1:  # one item per element, e.g. "-dims %d" -> -dims 1 2 3
-            out = []
-            for token in tokens:
-                if _fields(token):
-                    out.extend(_fill(token, item) for item in value)
-                else:
-                    out.append(token.replace("%%", "%"))
-            return out
-        raise InputError(
-            f"input {name!r}: argstr {argstr!r} has {total} fields for "
-            f"{len(value)} values; fix the interface's declaration (add sep=' ' "
-            f"or end argstr with '...')."
-        )
+        count = []
+        if ctrait.len_argstr:  # the count first, e.g. fast's "-S 2 a.nii b.nii"
+            count = _substitute(name, ctrait.len_argstr.split(), [len(value)])
+        return count + _format_list(name, ctrait, argstr, tokens, repeat, value)
     return _substitute(name, tokens, [value])
+
+
+def _format_list(name, ctrait, argstr, tokens, repeat, value) -> list[str]:
+    """The argv items of a list value (without its count)."""
+    sep = ctrait.sep
+    if repeat:
+        out = []
+        for item in value:  # a tuple fills several fields: "-roi %d %d..."
+            items = list(item) if isinstance(item, (list, tuple)) else [item]
+            out.extend(_substitute(name, tokens, items))
+        return out
+    if sep is not None:
+        joined = sep.join(str(os.fspath(v) if isinstance(v, os.PathLike) else v) for v in value)
+        return _substitute(name, tokens, [joined])
+    total = sum(_fields(t) for t in tokens)
+    if total == len(value) and total > 1:
+        return _substitute(name, tokens, list(value))
+    if total == 1:  # one item per element, e.g. "-dims %d" -> -dims 1 2 3
+        out = []
+        for token in tokens:
+            if _fields(token):
+                out.extend(_fill(token, item) for item in value)
+            else:
+                out.append(token.replace("%%", "%"))
+        return out
+    raise InputError(
+        f"input {name!r}: argstr {argstr!r} has {total} fields for "
+        f"{len(value)} values; fix the interface's declaration (add sep=' ' "
+        f"or end argstr with '...')."
+    )
 
 
 def _substitute(name, tokens, values) -> list[str]:
@@ -144,5 +159,23 @@ def build_argv(executable: str, spec_traits: dict, values: dict) -> list[str]:
     argv = [executable]
     for group in (sorted(first), sorted(middle), sorted(last)):
         for _, name, value in group:
-            argv.extend(format_arg(name, spec_traits[name], value))
+            items = format_arg(name, spec_traits[name], value)
+            if spec_traits[name].fill_from:
+                items = _fill_operands(name, spec_traits[name].fill_from, items, values)
+            argv.extend(items)
     return argv
+
+
+def _fill_operands(name, source, items, values) -> list[str]:
+    """Replace each ``%s`` item by the next file of input ``source``
+    (nipype's ``op_string`` with ``operand_files``)."""
+    files = values.get(source) or []
+    files = [files] if isinstance(files, str) else list(files)
+    wanted = items.count("%s")
+    if wanted != len(files):
+        raise InputError(
+            f"input {name!r} has {wanted} '%s' placeholder(s) but {source!r} holds "
+            f"{len(files)} file(s); pass one file per '%s'."
+        )
+    files.reverse()
+    return [files.pop() if item == "%s" else item for item in items]

@@ -143,15 +143,17 @@ class Family:
         )
         return f"executable {executable!r} not found in {where}. {hint}"
 
-    def output_type(self) -> str | None:
-        """Current value of ``output_type_env`` (or its default)."""
+    def output_type(self, override: str | None = None) -> str | None:
+        """Current value of ``output_type_env`` (or its default); ``override``
+        (one run's choice) wins over both."""
         if not self.output_type_env:
             return None
-        return os.environ.get(self.output_type_env) or self.default_output_type
+        return override or os.environ.get(self.output_type_env) or self.default_output_type
 
-    def output_extension(self) -> str:
-        """Extension of the image files the tools write now, e.g. ``".nii.gz"``."""
-        kind = self.output_type()
+    def output_extension(self, output_type: str | None = None) -> str:
+        """Extension of the image files the tools write now, e.g. ``".nii.gz"``
+        (for ``output_type`` when given)."""
+        kind = self.output_type(output_type)
         if kind is not None:
             try:
                 return self.output_types[kind]
@@ -163,13 +165,14 @@ class Family:
                 ) from None
         return self.image_extension
 
-    def child_environ(self) -> dict | None:
+    def child_environ(self, output_type: str | None = None) -> dict | None:
         """Environment for the tools, or None to inherit ours unchanged.
 
-        Pins ``output_type_env`` to the value our output names assume.
+        Pins ``output_type_env`` to the value our output names assume
+        (``output_type`` when given).
         """
         extra = dict(self.environ)
-        kind = self.output_type()
+        kind = self.output_type(output_type)
         if kind is not None and os.environ.get(self.output_type_env) != kind:
             extra[self.output_type_env] = kind
         if not extra:

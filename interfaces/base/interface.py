@@ -118,7 +118,7 @@ class Interface:
             if is_output_trait(ctrait) and name not in declared:
                 kind = trait_kind(ctrait)
                 trait_cls = {"image": Image, "directory": Directory}.get(kind, File)
-                extra[name] = trait_cls(desc=ctrait.desc)
+                extra[name] = trait_cls(desc=ctrait.desc, optional=ctrait.optional)
         for name, ctrait in cls.Outputs.spec_traits().items():
             rules = [ctrait.name_template, ctrait.modified_input, ctrait.from_stdout,
                      ctrait.discovered]
@@ -318,7 +318,15 @@ class _Run:
                 self._new_workdir()
             from .naming import Namer
 
-            namer = Namer(self.name, spec, cls.family, self.workdir, caller_cwd, values)
+            # An input declared selects_output_type=True (FSL's output_type)
+            # overrides the family's environment variable for this run.
+            output_type = next(
+                (getattr(spec, n) for n, t in self.traits.items()
+                 if t.selects_output_type and is_set(getattr(spec, n))),
+                None,
+            )
+            namer = Namer(self.name, spec, cls.family, self.workdir, caller_cwd, values,
+                          output_type=output_type)
             for name, ctrait in self.traits.items():
                 if is_output_trait(ctrait):
                     path = namer.output_arg(name)
@@ -329,7 +337,7 @@ class _Run:
             from .runner import execute
 
             argv = cls.prepare_run(self, executable, values)
-            env = cls.family.child_environ()
+            env = cls.family.child_environ(output_type)
             logger = None
             if stream:
                 import logging
@@ -512,6 +520,9 @@ class _Run:
                 continue
             if name in self.traits and is_output_trait(self.traits[name]):
                 path = namer.paths.get(name)
+                if path is not None and trait_kind(self.traits[name]) == "prefix":
+                    setattr(outputs, name, path)  # nothing is written at a prefix
+                    continue
             elif ctrait.modified_input:
                 prepared = self.prepared.get(ctrait.modified_input)
                 if prepared is not None:
@@ -524,6 +535,20 @@ class _Run:
                     path = namer.from_template(name, ctrait)
             if path is None:
                 continue
+            if ctrait.inner_traits and "*" in path:  # a list found by glob: 0 or more
+                import glob
+
+                inner = trait_kind(ctrait.inner_traits[0])
+                found = sorted(glob.glob("*".join(glob.escape(p) for p in path.split("*"))))
+                setattr(outputs, name, [
+                    imagecache.load(p) if inner == "image" else p for p in found
+                ])
+                continue
+            if "*" in path:  # one file whose name the tool chooses: the single match
+                import glob
+
+                found = glob.glob("*".join(glob.escape(p) for p in path.split("*")))
+                path = found[0] if len(found) == 1 else path
             if not os.path.exists(path):
                 if not ctrait.optional:  # optional=True: the tool may not write it
                     missing.append((name, path))
@@ -607,6 +632,8 @@ def _remove_if_empty(path: str, pid: int) -> None:
 
 
 def _parse_stdout(ctrait, stdout):
+    if callable(ctrait.from_stdout):  # a parser: stdout -> value (None: no match)
+        return ctrait.from_stdout(stdout)
     match = re.search(ctrait.from_stdout, stdout, re.MULTILINE)
     if match is None:
         return None

@@ -51,6 +51,8 @@ def _source_path(value) -> str | None:
         return os.fspath(value)
     if is_image_value(value):
         return value.get_filename()
+    if isinstance(value, (list, tuple)) and value:  # a list input: named from its first
+        return _source_path(value[0])
     return None
 
 
@@ -78,10 +80,14 @@ class Namer:
     passed : dict, optional
         ``{name: path}`` of the files passed for the inputs: the extension
         kept by ``keep_extension`` is that of the file the tool reads.
+    output_type : str, optional
+        The family's output type for this run (e.g. ``"NIFTI"``), overriding
+        its environment variable.
     """
 
-    def __init__(self, interface, inputs, family, workdir, cwd, passed=None):
+    def __init__(self, interface, inputs, family, workdir, cwd, passed=None, output_type=None):
         self.interface = interface
+        self.output_type = output_type
         self.passed = passed or {}
         self.inputs = inputs
         self.family = family
@@ -126,6 +132,8 @@ class Namer:
             path = template(self)
             return None if path is None else os.path.join(self.workdir or self.cwd, path)
         kind = getattr(ctrait.trait_type, "kind", None)
+        if kind is None and ctrait.inner_traits:  # a list of files found by glob
+            kind = getattr(ctrait.inner_traits[0].trait_type, "kind", None)
         source_name, source_value, beside = None, None, None
         for candidate in _as_list(ctrait.name_source):
             if candidate not in self.traits:
@@ -145,7 +153,10 @@ class Namer:
             return None
 
         source_file = _source_path(source_value)
-        if source_file is not None:
+        source_kind = getattr(self.traits[source_name].trait_type, "kind", None) if source_name else None
+        if source_kind == "prefix":  # the whole base name: "sub.01" has no extension
+            stem_root, source_ext = os.path.basename(source_file), ""
+        elif source_file is not None:
             stem_root, source_ext = split_ext(os.path.basename(source_file))
         elif source_value is not None and not is_image_value(source_value):
             stem_root, source_ext = str(source_value), ""
@@ -163,7 +174,7 @@ class Namer:
             if not has_ext:  # as nipype: an extension in the template wins
                 filled += source_ext
         elif kind == "image" and not has_ext:
-            filled += self.family.output_extension()
+            filled += self.family.output_extension(self.output_type)
 
         if beside is not None:
             parent = (

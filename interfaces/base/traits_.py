@@ -22,6 +22,20 @@ how it appears on the command line (nipype's vocabulary):
     from ``in_file``.
 ``min_ver``, ``max_ver``
     tool versions that support the input.
+``split``
+    the value is itself several arguments, split as a POSIX shell would
+    (fslmaths' ``op_string``).
+``fill_from``
+    with ``split``: each ``%s`` item takes the next file of that list input
+    (nipype's ``op_string`` with ``operand_files``).
+``scale``
+    a number is multiplied by it before formatting (a change of unit, e.g.
+    nipype's susan ``fwhm`` passed as a sigma).
+``len_argstr``
+    a list is preceded by its length in this format, e.g. ``"-S %d"``.
+``selects_output_type``
+    this input (e.g. FSL's ``output_type``) overrides the family's
+    ``output_type_env`` for the run: output names and the tool's environment.
 
 and for images (ours):
 
@@ -58,6 +72,7 @@ __all__ = [
     "OutputImage",
     "OutputFile",
     "OutputDirectory",
+    "OutputPrefix",
     "Bool",
     "Enum",
     "Float",
@@ -88,7 +103,13 @@ def _normalise_formats(formats):
         return None
     if isinstance(formats, str):
         formats = (formats,)
-    return tuple(f if f.startswith(".") else "." + f for f in formats)
+    # Family tokens ("nifti1", "nifti1:.nii") are imagecache's; only bare
+    # extensions ("nii.gz") get their dot.
+    families = ("nifti1", "nifti2", "analyze", "mgh", "minc")
+    return tuple(
+        f if f.startswith(".") or f.split(":")[0].lower() in families else "." + f
+        for f in formats
+    )
 
 
 class _PathTrait(TraitType):
@@ -221,3 +242,17 @@ class OutputDirectory(OutputFile):
 
     kind = "directory"
     info_text = "the path of the directory to write into (str or os.PathLike), or True"
+
+
+class OutputPrefix(OutputFile):
+    """A prefix the tool completes into the names of the files it writes
+    (``fast -o``, ``topup --out``), named on its command line.
+
+    Named like :class:`OutputFile` (without extension), but nothing is
+    expected at the prefix itself: it is returned as a path, and outputs named
+    from it (``name_source``) go beside it, their ``%s`` being its whole base
+    name.
+    """
+
+    kind = "prefix"
+    info_text = "a path prefix for the files to write (str or os.PathLike), or True"

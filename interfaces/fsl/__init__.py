@@ -1,0 +1,50 @@
+"""FSL: flirt, bet and the tools people chain with them.
+
+Each interface is a declaration over :mod:`interfaces.base`; option names are
+nipype's (flirt's images are ``source`` and ``target``).  Inputs can be
+nibabel images in memory; image outputs come back as lazy imagecache images.
+
+==================  ==========================================================
+``registration``    flirt, applyxfm, applyisoxfm, convert_xfm, mcflirt, fnirt,
+                    applywarp, invwarp, convertwarp, epi_reg
+``preprocess``      bet, fast, run_first_all, susan, slicetimer, fugue, prelude
+``utils``           fslmaths, fslstats, fslroi, fslmerge, fslsplit,
+                    fslreorient2std, robustfov, fslorient, fslswapdim,
+                    fslcpgeom, cluster
+``diffusion``       topup, applytopup, eddy, dtifit, melodic
+``maths``           :class:`maths`, the chainable form of fslmaths
+``matrices``        :func:`load_matrix`, :func:`save_matrix` (``.mat`` files)
+``family``          :data:`FSL`: $FSLDIR, FSLOUTPUTTYPE, version, formats
+==================  ==========================================================
+
+>>> from interfaces import fsl                                  # doctest: +SKIP
+>>> res = fsl.flirt().run(source=img, target=template)          # doctest: +SKIP
+>>> fsl.load_matrix(res.outputs.out_matrix_file)                # doctest: +SKIP
+"""
+
+from .diffusion import applytopup, dtifit, eddy, melodic, topup
+from .family import FSL, OUTPUT_TYPES
+from .maths import maths
+from .matrices import load_matrix, save_matrix
+from .preprocess import bet, fast, fugue, prelude, run_first_all, slicetimer, susan
+from .registration import (
+    applyisoxfm, applywarp, applyxfm, convert_xfm, convertwarp, epi_reg, flirt, fnirt,
+    invwarp, mcflirt,
+)
+from .utils import (
+    cluster, fslcpgeom, fslmaths, fslmerge, fslorient, fslreorient2std, fslroi, fslsplit,
+    fslstats, fslswapdim, robustfov,
+)
+
+#: The interfaces (what ``imageshell list`` shows).
+__all__ = [
+    "flirt", "applyxfm", "applyisoxfm", "convert_xfm", "mcflirt", "fnirt", "applywarp",
+    "invwarp", "convertwarp", "epi_reg",
+    "bet", "fast", "run_first_all", "susan", "slicetimer", "fugue", "prelude",
+    "fslmaths", "fslstats", "fslroi", "fslmerge", "fslsplit", "fslreorient2std",
+    "robustfov", "fslorient", "fslswapdim", "fslcpgeom", "cluster",
+    "topup", "applytopup", "eddy", "dtifit", "melodic",
+]
+
+# Not interfaces, but part of the package's offer.
+__all__ += ["maths", "load_matrix", "save_matrix", "FSL", "OUTPUT_TYPES"]

@@ -1,0 +1,728 @@
+"""STAND-INS for FSL's programs, for imageshell's tests.  NOT FSL.
+
+FSL cannot be installed on the test machines.  Each executable in ``bin/``
+runs :func:`main` with the name of the FSL program it stands in for; the
+function parses the arguments as that program does (options, positional
+arguments, ``--opt=value`` forms) and writes the files the program would
+write, with nibabel, under the names FSL would choose (``FSLOUTPUTTYPE``
+decides the extension of a name given without one).  The data are simple
+functions of the inputs (a copy, a threshold, real statistics for fslstats,
+real arithmetic for a subset of fslmaths), enough to test that imageshell
+names, finds and loads each output.  No registration, segmentation or fitting
+is performed.
+
+Every call appends its argv as a JSON line to ``$FSL_STANDIN_LOG`` when that
+variable is set, so tests can check what the tool received.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import nibabel as nib
+import numpy as np
+
+EXTENSIONS = {"NIFTI": ".nii", "NIFTI_GZ": ".nii.gz", "NIFTI_PAIR": ".img",
+              "NIFTI_PAIR_GZ": ".img.gz"}
+_ALL_EXTS = (".nii.gz", ".img.gz", ".hdr.gz", ".nii", ".img", ".hdr")
+
+
+class Usage(Exception):
+    """A command line the real tool would reject."""
+
+
+# -- files -----------------------------------------------------------------
+
+
+def _ext() -> str:
+    kind = os.environ.get("FSLOUTPUTTYPE", "NIFTI_GZ")
+    if kind not in EXTENSIONS:
+        raise Usage(f"unknown FSLOUTPUTTYPE {kind}")
+    return EXTENSIONS[kind]
+
+
+def image_name(name: str) -> str:
+    """FSL's rule: a name without an image extension gets FSLOUTPUTTYPE's."""
+    for ext in _ALL_EXTS:
+        if name.endswith(ext):
+            return name[: -len(ext)] + _ext()
+    return name + _ext()
+
+
+def find_image(name: str) -> str:
+    """FSL's rule for inputs: the name as given, or with any image extension."""
+    if os.path.isfile(name):
+        return name
+    stem = name
+    for ext in _ALL_EXTS:
+        if name.endswith(ext):
+            stem = name[: -len(ext)]
+    for ext in _ALL_EXTS:
+        if os.path.isfile(stem + ext):
+            return stem + ext
+    raise Usage(f"Image Exception : No image files match: {name}")
+
+
+def load(name: str):
+    return nib.load(find_image(name))
+
+
+def data(name: str) -> np.ndarray:
+    return np.asanyarray(load(name).dataobj).astype(np.float64)
+
+
+def save(array, like, name: str, dtype=np.float32) -> str:
+    """Write ``array`` with the geometry of image ``like`` as FSL would."""
+    path = image_name(name)
+    klass = nib.Nifti1Pair if path.endswith((".img", ".img.gz")) else nib.Nifti1Image
+    header = like.header.copy() if isinstance(like.header, nib.Nifti1Header) else None
+    img = klass(np.asarray(array, dtype=dtype), like.affine, header)
+    img.set_data_dtype(dtype)
+    nib.save(img, path)
+    return path
+
+
+def copy_image(src: str, dst: str) -> str:
+    img = load(src)
+    return save(np.asanyarray(img.dataobj), img, dst)
+
+
+def text(path: str, content: str) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(content)
+
+
+IDENTITY = "1 0 0 0\n0 1 0 0\n0 0 1 0\n0 0 0 1\n"
+
+
+# -- argument parsing ------------------------------------------------------
+
+
+class Args:
+    """FSL-style options: ``-x value``, ``--x=value``, flags, positionals."""
+
+    def __init__(self, argv, valued=(), flags=()):
+        self.opts: dict[str, list] = {}
+        self.pos: list[str] = []
+        i = 0
+        while i < len(argv):
+            item = argv[i]
+            if item.startswith("--") and "=" in item:
+                key, value = item.split("=", 1)
+                self.opts.setdefault(key, []).append(value)
+            elif item in valued:
+                if i + 1 >= len(argv):
+                    raise Usage(f"option {item} needs a value")
+                self.opts.setdefault(item, []).append(argv[i + 1])
+                i += 1
+            elif item in flags or (item.startswith("-") and len(item) > 1
+                                   and not _is_number(item)):
+                self.opts.setdefault(item, []).append(True)
+            else:
+                self.pos.append(item)
+            i += 1
+
+    def get(self, key, default=None):
+        values = self.opts.get(key)
+        return values[-1] if values else default
+
+    def has(self, key) -> bool:
+        return key in self.opts
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def need(value, what):
+    if value is None:
+        raise Usage(f"missing {what}")
+    return value
+
+
+# -- the tools -------------------------------------------------------------
+
+
+def flirt(argv):
+    a = Args(argv, valued={"-in", "-ref", "-out", "-omat", "-init", "-applyisoxfm", "-cost",
+                           "-searchcost", "-dof", "-interp", "-datatype", "-bins",
+                           "-searchrx", "-searchry", "-searchrz", "-wmseg", "-schedule"})
+    src, ref = need(a.get("-in"), "-in"), need(a.get("-ref"), "-ref")
+    ref_img = load(ref)
+    if a.get("-cost") == "bbr" and not a.has("-wmseg"):
+        raise Usage("BBR cost function requires -wmseg")
+    if (a.has("-applyxfm") or a.has("-applyisoxfm")) and not (
+        a.has("-init") or a.has("-usesqform")
+    ):
+        raise Usage("-applyxfm needs -init or -usesqform")
+    source = data(src)
+    if source.shape[:3] == ref_img.shape[:3]:
+        out = source
+    else:  # "resample": the reference grid, filled with the source's mean
+        out = np.full(ref_img.shape[:3], source.mean())
+    if a.has("-out"):
+        save(out, ref_img, a.get("-out"))
+    if a.has("-omat"):
+        matrix = open(a.get("-init")).read() if a.has("-init") else IDENTITY
+        text(a.get("-omat"), matrix)
+
+
+def convert_xfm(argv):
+    a = Args(argv, valued={"-omat"})
+    out = need(a.get("-omat"), "-omat")
+    mats = [np.loadtxt(p) for p in a.pos]
+    if a.has("-inverse"):
+        result = np.linalg.inv(mats[0])
+    elif a.has("-concat"):
+        # convert_xfm -concat second first: second applied after first.
+        result = mats[0] @ mats[1]
+    else:
+        result = mats[-1]
+    np.savetxt(out, result, fmt="%.10f")
+
+
+def bet(argv):
+    if len(argv) < 2:
+        raise Usage("Usage: bet <input> <output> [options]")
+    src, out = argv[0], argv[1]
+    a = Args(argv[2:], valued={"-f", "-g", "-r", "-c", "-A2"})
+    img = load(src)
+    values = np.asanyarray(img.dataobj).astype(np.float64)
+    frac = float(a.get("-f", 0.5))
+    vol = values if values.ndim == 3 else values.mean(axis=-1)
+    mask = vol > frac * 0.5 * vol.max()
+    brain = values * (mask[..., None] if values.ndim == 4 else mask)
+    sys.stderr.write("bet stand-in: done (FSL's bet also talks on stderr)\n")
+    if not a.has("-n"):
+        save(brain, img, out)
+    stem = image_name(out)[: -len(_ext())]
+    if a.has("-m"):
+        save(mask, img, stem + "_mask", np.uint8)
+    if a.has("-o"):
+        save(mask, img, stem + "_overlay", np.uint8)
+    if a.has("-s"):
+        save(~mask, img, stem + "_skull", np.uint8)
+    if a.has("-e") or a.has("-A") or a.has("-A2"):
+        text(stem + "_mesh.vtk", "# vtk DataFile Version 3.0\nstand-in\n")
+    if a.has("-A") or a.has("-A2"):
+        for part in ("inskull", "outskull", "outskin"):
+            save(mask, img, f"{stem}_{part}_mask", np.uint8)
+            text(f"{stem}_{part}_mesh.vtk", "# vtk DataFile Version 3.0\n")
+        save(mask, img, stem + "_skull_mask", np.uint8)
+
+
+def fast(argv):
+    a = Args(argv, valued={"-o", "-n", "-t", "-I", "-l", "-f", "-a", "-W", "-R", "-O",
+                           "-H", "-s", "-S"})
+    nchan = int(a.get("-S", 1))
+    inputs = a.pos[-nchan:]
+    base = a.get("-o") or image_name(inputs[-1])[: -len(_ext())]
+    n = int(a.get("-n", 3))
+    img = load(inputs[0])
+    vol = data(inputs[0])
+    edges = np.quantile(vol, np.linspace(0, 1, n + 1)[1:-1])
+    seg = np.digitize(vol, edges) + 1
+    save(seg, img, base + "_seg", np.uint8)
+    save(seg, img, base + "_mixeltype", np.uint8)
+    if not a.has("--nopve"):
+        save(seg, img, base + "_pveseg", np.uint8)
+        for k in range(n):
+            save(seg == k + 1, img, f"{base}_pve_{k}")
+    if a.has("-g"):
+        for k in range(n):
+            save(seg == k + 1, img, f"{base}_seg_{k}", np.uint8)
+    if a.has("-p"):
+        for k in range(n):
+            save(seg == k + 1, img, f"{base}_prob_{k}")
+    for flag, suffix in (("-B", "_restore"), ("-b", "_bias")):
+        if a.has(flag):
+            if nchan == 1:
+                save(vol, img, base + suffix)
+            else:
+                for k in range(nchan):
+                    save(vol, img, f"{base}{suffix}_{k + 1}")
+
+
+def run_first_all(argv):
+    a = Args(argv, valued={"-i", "-o", "-m", "-s", "-a"})
+    src, out = need(a.get("-i"), "-i"), need(a.get("-o"), "-o")
+    method = a.get("-m", "auto")
+    method = method if method in ("auto", "fast", "none") else "thresh"
+    method = "fast" if method == "auto" else method
+    img = load(src)
+    seg = (data(src) > data(src).mean()).astype(np.uint8) * 10
+    save(seg, img, f"{out}_all_{method}_firstseg", np.uint8)
+    save(seg[..., None], img, f"{out}_all_{method}_origsegs", np.uint8)
+    for structure in (a.get("-s") or "L_Hipp,R_Hipp").split(","):
+        text(f"{out}-{structure}_first.vtk", "# vtk\n")
+        text(f"{out}-{structure}_first.bvars", "bvars\n")
+
+
+def mcflirt(argv):
+    a = Args(argv, valued={"-in", "-out", "-cost", "-bins", "-dof", "-refvol", "-scaling",
+                           "-smooth", "-rotation", "-stages", "-init", "-reffile"})
+    src = need(a.get("-in"), "-in")
+    out = a.get("-out") or image_name(src)[: -len(_ext())] + "_mcf"
+    img = load(src)
+    values = data(src)
+    save(values, img, out)
+    stem = image_name(out)[: -len(_ext())]
+    nvol = values.shape[3] if values.ndim == 4 else 1
+    if a.has("-stats"):
+        save(values.var(axis=-1), img, stem + "_variance")
+        save(values.std(axis=-1), img, stem + "_sigma")
+    if a.has("-meanvol"):
+        save(values.mean(axis=-1), img, stem + "_mean_reg")
+    if a.has("-plots"):
+        text(stem + ".par", "0 0 0 0 0 0\n" * nvol)
+    if a.has("-mats"):
+        os.makedirs(stem + ".mat", exist_ok=True)
+        for k in range(nvol):
+            text(os.path.join(stem + ".mat", f"MAT_{k:04d}"), IDENTITY)
+    if a.has("-rmsabs"):
+        for kind in ("abs", "rel", "abs_mean", "rel_mean"):
+            text(f"{stem}_{kind}.rms", "0\n")
+
+
+def fnirt(argv):
+    a = Args(argv)
+    src, ref = need(a.get("--in"), "--in"), need(a.get("--ref"), "--ref")
+    ref_img = load(ref)
+    stem = image_name(src)[: -len(_ext())]
+    field = np.zeros(ref_img.shape[:3] + (3,))
+    save(field, ref_img, a.get("--cout") or stem + "_warpcoef")
+    save(np.full(ref_img.shape[:3], data(src).mean()), ref_img,
+         a.get("--iout") or stem + "_warped")
+    for key in ("--fout", "--jout", "--refout"):
+        if a.has(key):
+            save(field[..., 0] if key != "--fout" else field, ref_img, a.get(key))
+    if a.has("--intout"):
+        text(a.get("--intout") + ".txt", "0\n")
+    text(a.get("--logout") or stem + "_log.txt", "fnirt stand-in log\n")
+
+
+def applywarp(argv):
+    a = Args(argv)
+    src, ref = need(a.get("--in"), "--in"), need(a.get("--ref"), "--ref")
+    out = need(a.get("--out"), "--out")
+    ref_img = load(ref)
+    save(np.full(ref_img.shape[:3], data(src).mean()), ref_img, out)
+
+
+def invwarp(argv):
+    a = Args(argv)
+    warp, ref = need(a.get("--warp"), "--warp"), need(a.get("--ref"), "--ref")
+    save(-data(warp), load(ref), need(a.get("--out"), "--out"))
+
+
+def convertwarp(argv):
+    a = Args(argv)
+    ref_img = load(need(a.get("--ref"), "--ref"))
+    save(np.zeros(ref_img.shape[:3] + (3,)), ref_img, need(a.get("--out"), "--out"))
+
+
+def epi_reg(argv):
+    a = Args(argv)
+    epi, t1 = need(a.get("--epi"), "--epi"), need(a.get("--t1"), "--t1")
+    need(a.get("--t1brain"), "--t1brain")
+    out = need(a.get("--out"), "--out")
+    t1_img = load(t1)
+    save(np.full(t1_img.shape[:3], data(epi).mean()), t1_img, out)
+    text(out + ".mat", IDENTITY)
+    text(out + "_inv.mat", IDENTITY)
+    save(data(t1) > data(t1).mean(), t1_img, out + "_fast_wmseg", np.uint8)
+    save(data(t1) > data(t1).mean(), t1_img, out + "_fast_wmedge", np.uint8)
+    if a.has("--fmap"):
+        for suffix in ("_1vol", "_fieldmaprads2epi", "_fieldmaprads2str", "_fieldmap2str",
+                       "_fieldmaprads2epi_shift", "_warp"):
+            save(data(t1), t1_img, out + suffix)
+        text(out + "_fieldmap2str.mat", IDENTITY)
+        text(out + "_fieldmaprads2epi.mat", IDENTITY)
+
+
+def susan(argv):
+    if len(argv) < 7:
+        raise Usage("Usage: susan <input> <bt> <dt> <dim> <use_median> <n_usans> "
+                    "[<usan1> <bt1> [<usan2> <bt2>]] <output>")
+    float(argv[1]), float(argv[2])  # the real tool rejects non-numbers
+    copy_image(argv[0], argv[-1])
+
+
+def slicetimer(argv):
+    a = Args(argv)
+    src = need(a.get("--in"), "--in")
+    copy_image(src, a.get("--out") or image_name(src)[: -len(_ext())] + "_st")
+
+
+def fugue(argv):
+    a = Args(argv)
+    like = next((a.get(k) for k in ("--in", "--loadfmap", "--phasemap", "--loadshift")
+                 if a.has(k)), None)
+    need(like, "an input image")
+    for key in ("--unwarp", "--warp", "--saveshift", "--savefmap"):
+        if a.has(key):
+            copy_image(like, a.get(key))
+
+
+def prelude(argv):
+    a = Args(argv)
+    phase = a.get("--phase") or need(a.get("--complex"), "--phase or --complex")
+    copy_image(phase, need(a.get("--unwrap"), "--unwrap"))
+    for key in ("--savemask", "--rawphase", "--labels"):
+        if a.has(key):
+            copy_image(phase, a.get(key))
+
+
+_MATHS_BINARY = {"-add": np.add, "-sub": np.subtract, "-mul": np.multiply,
+                 "-div": np.divide, "-max": np.maximum, "-min": np.minimum}
+_MATHS_UNARY = {"-abs": np.abs, "-sqrt": np.sqrt, "-sqr": np.square, "-exp": np.exp,
+                "-bin": lambda v: (v != 0).astype(float), "-binv": lambda v: (v == 0) * 1.0,
+                "-recip": lambda v: 1 / v, "-nan": np.nan_to_num}
+_MATHS_T = {"-Tmean": np.mean, "-Tstd": np.std, "-Tmax": np.max, "-Tmin": np.min}
+
+
+def fslmaths(argv):
+    args = list(argv)
+    odt = None
+    if "-odt" in args:
+        i = args.index("-odt")
+        odt = args[i + 1]
+        del args[i:i + 2]
+    if args and args[0] == "-dt":
+        args = args[2:]
+    if len(args) < 2:
+        raise Usage("Usage: fslmaths [-dt <datatype>] <first_input> [operations] <output>")
+    img = load(args[0])
+    current = data(args[0])
+    ops, out = args[1:-1], args[-1]
+    i = 0
+    while i < len(ops):
+        op = ops[i]
+        if op in _MATHS_BINARY or op in ("-mas", "-thr", "-uthr"):
+            operand = ops[i + 1]
+            value = float(operand) if _is_number(operand) else data(operand)
+            if op == "-mas":
+                current = current * (value > 0)
+            elif op == "-thr":
+                current = np.where(current < value, 0, current)
+            elif op == "-uthr":
+                current = np.where(current > value, 0, current)
+            else:
+                current = _MATHS_BINARY[op](current, value)
+            i += 2
+        elif op in _MATHS_UNARY:
+            current = _MATHS_UNARY[op](current)
+            i += 1
+        elif op in _MATHS_T:
+            current = _MATHS_T[op](current, axis=-1) if current.ndim == 4 else current
+            i += 1
+        elif op in ("-s", "-kernel"):  # arguments skipped, data kept
+            i += 3 if op == "-kernel" and ops[i + 1] not in ("3D", "2D") else 2
+        else:
+            raise Usage(f"fslmaths stand-in: operation {op} is not implemented")
+    dtype = {"char": np.uint8, "short": np.int16, "int": np.int32, "double": np.float64}.get(
+        odt, np.float32)
+    save(current, img, out, dtype)
+
+
+def fslstats(argv):
+    args = list(argv)
+    split = args[:1] == ["-t"]
+    if split:
+        args = args[1:]
+    index = None
+    if args[:1] == ["-K"]:
+        index = np.rint(data(args[1])).astype(int)
+        args = args[2:]
+    values = data(args[0])
+    ops = args[1:]
+    vols = [values[..., k] for k in range(values.shape[3])] if (
+        split and values.ndim == 4) else [values]
+    lines = []
+    for vol in vols:
+        masks = [np.ones(vol.shape, bool)] if index is None else [
+            index == k for k in range(1, index.max() + 1)]
+        for region in masks:
+            lines.append(" ".join(_stats(vol, region, ops)))
+    print("\n".join(line + " " for line in lines))
+
+
+def _stats(vol, region, ops):
+    out, i, lower = [], 0, None
+    while i < len(ops):
+        op = ops[i]
+        sel = vol[region]
+        if lower is not None:
+            sel = sel[sel > lower]
+        nonzero = sel[sel != 0]
+        if op == "-k":
+            region = region & (data(ops[i + 1]) > 0)
+            i += 2
+            continue
+        if op == "-l":
+            lower = float(ops[i + 1])
+            i += 2
+            continue
+        if op == "-m":
+            out.append(f"{sel.mean():.6f}")
+        elif op == "-M":
+            out.append(f"{nonzero.mean() if nonzero.size else 0:.6f}")
+        elif op == "-s":
+            out.append(f"{sel.std(ddof=1):.6f}")
+        elif op == "-S":
+            out.append(f"{nonzero.std(ddof=1) if nonzero.size > 1 else 0:.6f}")
+        elif op == "-R":
+            out += [f"{sel.min():.6f}", f"{sel.max():.6f}"]
+        elif op == "-V":
+            out += [str(nonzero.size), f"{nonzero.size:.6f}"]
+        elif op == "-v":
+            out += [str(sel.size), f"{sel.size:.6f}"]
+        elif op == "-P":
+            out.append(f"{np.percentile(nonzero, float(ops[i + 1])):.6f}")
+            i += 1
+        else:
+            raise Usage(f"fslstats stand-in: option {op} is not implemented")
+        i += 1
+    return out
+
+
+def fslroi(argv):
+    if len(argv) not in (4, 8, 10):
+        raise Usage("Usage: fslroi <input> <output> <tmin> <tsize> | <xmin> <xsize> ...")
+    img = load(argv[0])
+    values = np.asanyarray(img.dataobj)
+    nums = [int(v) for v in argv[2:]]
+    slices = [slice(None)] * values.ndim
+    if len(nums) == 2:  # tmin tsize
+        pairs = [(3, (nums[0], nums[1]))]
+    else:
+        pairs = list(enumerate(zip(nums[::2], nums[1::2])))
+    for axis, (start, size) in pairs:
+        if axis < values.ndim:
+            slices[axis] = slice(start, None if size < 0 else start + size)
+    save(values[tuple(slices)], img, argv[1], values.dtype)
+
+
+def fslmerge(argv):
+    if len(argv) < 3:
+        raise Usage("Usage: fslmerge <-x/y/z/t/a/tr> <output> <file1 file2 ...> [tr]")
+    axis = {"-x": 0, "-y": 1, "-z": 2, "-t": 3, "-a": 3, "-tr": 3}[argv[0]]
+    files = argv[2:-1] if argv[0] == "-tr" else argv[2:]
+    arrays = [data(f) for f in files]
+    arrays = [a[..., None] if a.ndim == 3 and axis == 3 else a for a in arrays]
+    save(np.concatenate(arrays, axis=axis), load(files[0]), argv[1])
+
+
+def fslsplit(argv):
+    src = argv[0]
+    base = argv[1] if len(argv) > 1 and not argv[1].startswith("-") else "vol"
+    axis = {"-x": 0, "-y": 1, "-z": 2, "-t": 3}[argv[-1] if argv[-1].startswith("-") else "-t"]
+    img = load(src)
+    values = data(src)
+    for k in range(values.shape[axis] if axis < values.ndim else 1):
+        save(np.take(values, [k], axis=axis), img, f"{base}{k:04d}")
+
+
+def fslreorient2std(argv):
+    if len(argv) == 1:
+        print(IDENTITY, end="")
+        return
+    copy_image(argv[0], argv[1])
+
+
+def robustfov(argv):
+    a = Args(argv, valued={"-i", "-r", "-m", "-b"})
+    src = need(a.get("-i"), "-i")
+    copy_image(src, a.get("-r") or "robustfov_roi")
+    if a.has("-m"):
+        text(a.get("-m"), IDENTITY)
+
+
+def fslorient(argv):
+    if len(argv) < 2:
+        raise Usage("Usage: fslorient <main option> <filename>")
+    option, path = argv[0], find_image(argv[-1])
+    img = nib.load(path)
+    if option == "-getorient":
+        print("RADIOLOGICAL" if np.linalg.det(img.affine[:3, :3]) < 0 else "NEUROLOGICAL")
+    elif option in ("-getsform", "-getqform"):
+        matrix = img.get_sform() if option == "-getsform" else img.get_qform()
+        print(" ".join(f"{v:g}" for v in matrix.ravel()) + " ")
+    elif option in ("-getsformcode", "-getqformcode"):
+        print(int(img.header["sform_code" if "sform" in option else "qform_code"]))
+    elif option in ("-setsformcode", "-setqformcode", "-deleteorient", "-setsform",
+                    "-copysform2qform", "-copyqform2sform", "-swaporient",
+                    "-forceradiological", "-forceneurological", "-setqform"):
+        # Edits the file in place, as FSL's fslorient does.
+        header = img.header.copy()
+        if option == "-setsformcode":
+            header["sform_code"] = int(argv[1])
+        elif option == "-setqformcode":
+            header["qform_code"] = int(argv[1])
+        elif option == "-deleteorient":
+            header["sform_code"] = header["qform_code"] = 0
+        elif option == "-setsform":
+            header.set_sform(np.array([float(v) for v in argv[1:17]]).reshape(4, 4))
+        values = np.asanyarray(img.dataobj)
+        nib.save(type(img)(values, None, header), path)
+    else:
+        raise Usage(f"fslorient stand-in: option {option} is not implemented")
+
+
+def fslswapdim(argv):
+    if len(argv) != 5:
+        raise Usage("Usage: fslswapdim <input> <a> <b> <c> [output]")
+    img = load(argv[0])
+    values = data(argv[0])
+    for axis, spec in enumerate(argv[1:4]):
+        if spec.startswith("-"):
+            values = np.flip(values, axis)
+    save(values, img, argv[4])
+
+
+def fslcpgeom(argv):
+    files = [a for a in argv if a != "-d"]
+    if len(files) != 2:
+        raise Usage("Usage: fslcpgeom <source> <destination> [-d]")
+    src = load(files[0])
+    dest_path = find_image(files[1])
+    dest = nib.load(dest_path)
+    # Edits the destination in place, as FSL's fslcpgeom does.
+    nib.save(type(dest)(np.asanyarray(dest.dataobj), src.affine, dest.header), dest_path)
+
+
+def cluster(argv):
+    a = Args(argv)
+    src = need(a.get("--in"), "--in")
+    threshold = float(need(a.get("--thresh"), "--thresh"))
+    img = load(src)
+    values = data(src)
+    above = values > threshold
+    for key in ("--oindex", "--othresh", "--olmaxim", "--osize", "--omax", "--omean",
+                "--opvals"):
+        if a.has(key):
+            save(above * values if key == "--othresh" else above, img, a.get(key))
+    if a.has("--olmax"):
+        text(a.get("--olmax"), "Cluster Index\tValue\tx\ty\tz\t\n")
+    if not a.has("--no_table"):
+        peak = np.unravel_index(np.argmax(values), values.shape)
+        print("Cluster Index\tVoxels\tMAX\tMAX X (vox)\tMAX Y (vox)\tMAX Z (vox)")
+        if above.any():
+            print(f"1\t{int(above.sum())}\t{values.max():g}\t{peak[0]}\t{peak[1]}\t{peak[2]}")
+
+
+def topup(argv):
+    a = Args(argv)
+    src = need(a.get("--imain"), "--imain")
+    need(a.get("--datain"), "--datain")
+    out = need(a.get("--out"), "--out")
+    img = load(src)
+    values = data(src)
+    nvol = values.shape[3] if values.ndim == 4 else 1
+    save(np.zeros(img.shape[:3]), img, out + "_fieldcoef")
+    text(out + "_movpar.txt", "0 0 0 0 0 0\n" * nvol)
+    if a.has("--fout"):
+        save(np.zeros(img.shape[:3]), img, a.get("--fout"))
+    if a.has("--iout"):
+        save(values, img, a.get("--iout"))
+    if a.has("--logout"):
+        text(a.get("--logout"), "topup stand-in\n")
+    for key in ("--dfout", "--jacout"):
+        if a.has(key):
+            for k in range(nvol):
+                save(np.zeros(img.shape[:3]), img, f"{a.get(key)}_{k + 1:02d}")
+    if a.has("--rbmout"):
+        for k in range(nvol):
+            text(f"{a.get('--rbmout')}_{k + 1:02d}.mat", IDENTITY)
+
+
+def applytopup(argv):
+    a = Args(argv)
+    files = need(a.get("--imain"), "--imain").split(",")
+    topup_base = need(a.get("--topup"), "--topup")
+    if not os.path.exists(topup_base + "_movpar.txt"):
+        raise Usage(f"cannot read {topup_base}_movpar.txt")
+    copy_image(files[0], need(a.get("--out"), "--out"))
+
+
+def eddy(argv):
+    a = Args(argv)
+    for key in ("--imain", "--mask", "--index", "--acqp", "--bvecs", "--bvals", "--out"):
+        need(a.get(key), key)
+    src, out = a.get("--imain"), a.get("--out")
+    copy_image(src, out)
+    with open(a.get("--bvecs")) as fh:
+        bvecs = fh.read()
+    text(out + ".eddy_rotated_bvecs", bvecs)
+    for suffix in ("eddy_parameters", "eddy_movement_rms", "eddy_restricted_movement_rms",
+                   "eddy_post_eddy_shell_alignment_parameters",
+                   "eddy_post_eddy_shell_PE_translation_parameters"):
+        text(f"{out}.{suffix}", "0\n")
+    if a.has("--repol"):
+        for suffix in ("eddy_outlier_map", "eddy_outlier_n_stdev_map",
+                       "eddy_outlier_n_sqr_stdev_map", "eddy_outlier_report"):
+            text(f"{out}.{suffix}", "0\n")
+        copy_image(src, out + ".eddy_outlier_free_data")
+    if a.has("--cnr_maps"):
+        copy_image(src, out + ".eddy_cnr_maps")
+    if a.has("--residuals"):
+        copy_image(src, out + ".eddy_residuals")
+
+
+def dtifit(argv):
+    a = Args(argv, valued={"-k", "-o", "-m", "-r", "-b", "-x", "-X", "-y", "-Y", "-z", "-Z"})
+    dwi = need(a.get("-k"), "-k")
+    base = need(a.get("-o"), "-o")
+    for key in ("-m", "-r", "-b"):
+        need(a.get(key), key)
+    img = load(dwi)
+    shape = img.shape[:3]
+    for name in ("V1", "V2", "V3"):
+        save(np.zeros(shape + (3,)), img, f"{base}_{name}")
+    for name in ("L1", "L2", "L3", "MD", "FA", "MO", "S0"):
+        save(np.zeros(shape), img, f"{base}_{name}")
+    if a.has("--save_tensor"):
+        save(np.zeros(shape + (6,)), img, f"{base}_tensor")
+    if a.has("--sse"):
+        save(np.zeros(shape), img, f"{base}_sse")
+
+
+def melodic(argv):
+    a = Args(argv, valued={"-i", "-o", "-m", "-d", "-n", "-a", "-f"})
+    files = need(a.get("-i"), "-i").split(",")
+    out = need(a.get("-o"), "-o")
+    os.makedirs(out, exist_ok=True)
+    img = load(files[0])
+    n = int(a.get("-n", 2))
+    save(np.zeros(img.shape[:3] + (n,)), img, os.path.join(out, "melodic_IC"))
+    nvol = img.shape[3] if len(img.shape) == 4 else 1
+    np.savetxt(os.path.join(out, "melodic_mix"), np.zeros((nvol, n)))
+    if a.has("--report"):
+        os.makedirs(os.path.join(out, "report"), exist_ok=True)
+
+
+TOOLS = {name: fn for name, fn in globals().items()
+         if callable(fn) and not name.startswith("_") and name not in (
+             "image_name", "find_image", "load", "data", "save", "copy_image", "text",
+             "need", "main", "Args", "Usage")
+         and getattr(fn, "__module__", None) == __name__}
+
+
+def main(tool: str) -> None:
+    """Run the stand-in for FSL's ``tool`` with ``sys.argv[1:]``."""
+    argv = sys.argv[1:]
+    log = os.environ.get("FSL_STANDIN_LOG")
+    if log:
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"tool": tool, "argv": argv, "cwd": os.getcwd()}) + "\n")
+    try:
+        TOOLS[tool](argv)
+    except Usage as error:
+        sys.stderr.write(f"{tool} (stand-in): {error}\n")
+        sys.exit(1)

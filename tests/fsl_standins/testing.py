@@ -1,0 +1,107 @@
+"""Helpers for the FSL tests (tests/test_fsl_*.py): FSLDIR set-ups and inputs.
+
+* ``standin_fsl`` -- FSLDIR points at the STAND-IN executables of this folder
+  (they write the outputs; see standin.py);
+* ``stub_fsl`` -- FSLDIR points at a temporary folder of stubs that exit 3
+  and write nothing: for tests that only need the argument list, which
+  ``argv_of`` reads from ``run(check=False)``;
+* ``files`` -- real image, matrix and text files to pass by path.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+
+import nibabel as nib
+import numpy as np
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BIN = os.path.join(HERE, "bin")
+#: Every FSL executable the interfaces call.
+EXECUTABLES = sorted(os.listdir(BIN))
+
+
+def _common_env(monkeypatch, tmp_path):
+    monkeypatch.setenv("IMAGESHELL_WORKDIR", str(tmp_path / "runs"))
+    monkeypatch.delenv("FSLOUTPUTTYPE", raising=False)
+
+
+@pytest.fixture
+def standin_fsl(tmp_path, monkeypatch):
+    """FSLDIR = the stand-ins; their log of calls in ``$FSL_STANDIN_LOG``."""
+    _common_env(monkeypatch, tmp_path)
+    monkeypatch.setenv("FSLDIR", HERE)
+    # The stand-ins run `env python3`: make it this interpreter (with nibabel).
+    monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep
+                       + os.environ.get("PATH", ""))
+    monkeypatch.setenv("FSL_STANDIN_LOG", str(tmp_path / "standin-calls.jsonl"))
+    return HERE
+
+
+@pytest.fixture(scope="session")
+def stub_home(tmp_path_factory):
+    home = tmp_path_factory.mktemp("fsl-stubs")
+    (home / "bin").mkdir()
+    (home / "etc").mkdir()
+    (home / "etc" / "fslversion").write_text("6.0.7.9:stub\n")
+    for name in EXECUTABLES + ["eddy_openmp"]:
+        path = home / "bin" / name
+        path.write_text("#!/bin/sh\n# stub: exits without writing anything\nexit 3\n")
+        path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return home
+
+
+@pytest.fixture
+def stub_fsl(stub_home, tmp_path, monkeypatch):
+    """FSLDIR = stubs that exit 3 (argument lists only)."""
+    _common_env(monkeypatch, tmp_path)
+    monkeypatch.setenv("FSLDIR", str(stub_home))
+    return stub_home
+
+
+def argv_of(tool, **inputs) -> list[str]:
+    """The arguments (without the executable) ``tool`` ran with."""
+    result = tool.run(check=False, **inputs)
+    assert result.runtime.returncode == 3, result.runtime.stderr
+    return result.argv[1:]
+
+
+def run_of(tool, **inputs):
+    """The result of a stub run (argv and the run's working directory)."""
+    return tool.run(check=False, **inputs)
+
+
+@pytest.fixture(scope="session")
+def files(tmp_path_factory):
+    """Real files: 3D images a, b, mask; 4D image f; matrices; text files."""
+    folder = tmp_path_factory.mktemp("fsl-inputs")
+    rng = np.random.default_rng(0)
+    out = {}
+    for name, shape in (("a", (8, 9, 10)), ("b", (8, 9, 10)), ("mask", (8, 9, 10)),
+                        ("f", (8, 9, 10, 4))):
+        path = folder / f"{name}.nii.gz"
+        values = rng.random(shape).astype(np.float32) * 100
+        if name == "mask":
+            values = (values > 30).astype(np.float32)
+        nib.save(nib.Nifti1Image(values, np.diag([2.0, 2.0, 2.0, 1.0])), path)
+        out[name] = str(path)
+    for name in ("m1.mat", "m2.mat"):
+        path = folder / name
+        path.write_text("1 0 0 1\n0 1 0 2\n0 0 1 3\n0 0 0 1\n")
+        out[name] = str(path)
+    for name in ("params.txt", "index.txt", "bvecs", "bvals", "order.txt",
+                 "timings.txt", "sched.sch"):
+        path = folder / name
+        path.write_text("0 1 0 0.05\n")
+        out[name] = str(path)
+    # topup's outputs, for applytopup and eddy
+    out["topup_base"] = str(folder / "t_base")
+    nib.save(nib.load(out["a"]), folder / "t_base_fieldcoef.nii.gz")
+    (folder / "t_base_movpar.txt").write_text("0 0 0 0 0 0\n")
+    out["fieldcoef"] = str(folder / "t_base_fieldcoef.nii.gz")
+    out["movpar"] = str(folder / "t_base_movpar.txt")
+    out["folder"] = str(folder)
+    return out
