@@ -30,6 +30,7 @@ from ..base import (
     Undefined,
     is_set,
 )
+from ..base import traits_
 from .descriptor import IMAGE_EXTENSIONS, Plan
 from .template import KeyFiller, PathRule, command_argv, config_text
 
@@ -143,7 +144,7 @@ class BoutiquesInterface(Interface):
             if pyname in values:
                 by_id[ident] = values[pyname]
         for ident, pyname in plan.out_names.items():
-            if ident not in plan.inputs and pyname in values:
+            if "value-key" in plan.outputs[ident] and pyname in values:  # output arguments
                 by_id[ident] = values[pyname]
                 folder = os.path.dirname(values[pyname])
                 if folder:
@@ -192,7 +193,10 @@ def _input_trait(plan: Plan, ident: str, item: dict):
             )
         if kind == "File":
             # Every File accepts an image: a path passes through unchanged.
-            return Image(formats=custom.get("formats"), copy=bool(custom.get("copy")), **meta)
+            image_cls = Image
+            if custom.get("or_value"):  # exported: an image or a number (mrcalc operands)
+                image_cls = getattr(traits_, "ImageOrValue", Image)
+            return image_cls(formats=custom.get("formats"), copy=bool(custom.get("copy")), **meta)
         return Bool(*default, **meta)
 
     if custom.get("requires"):
@@ -229,7 +233,7 @@ def _output_traits(plan: Plan, ident: str, item: dict):
             rule["requires"] = custom["requires"]
     else:
         rule = dict(name_template=PathRule(plan, ident))
-    if "value-key" in item:  # named on the command line: settable like any output argument
+    if "value-key" in item or custom.get("argument"):  # settable like any output argument
         arg_cls = OutputImage if image else OutputFile
         arg = arg_cls(generate=custom.get("generate", True), desc=desc, **rule)
         out_cls = Image if image else File

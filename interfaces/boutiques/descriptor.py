@@ -159,10 +159,15 @@ class Plan:
                     "is on the command line, but the id is also an input's: only one of "
                     "them can be named there",
                 )
-            self.out_names[ident] = python_name(ident)
+            # custom.imageshell names an output exported under another id
+            # (Boutiques ids are unique; ours may be shared with an input).
+            alias = self.custom.get("outputs", {}).get(ident, {}).get("name")
+            self.out_names[ident] = python_name(alias or ident)
+        shared = set(self.names.values())
         taken = {}
         for ident, pyname in list(self.names.items()) + [
-            (i, n) for i, n in self.out_names.items() if i not in self.inputs
+            (i, n) for i, n in self.out_names.items()
+            if i not in self.inputs and not (n in shared and "value-key" not in self.outputs[i])
         ]:
             if pyname in taken and taken[pyname] != ident:
                 raise self.error(f"id {ident!r}", f"clashes with id {taken[pyname]!r} as {pyname!r}")

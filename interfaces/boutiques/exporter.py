@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import shlex
 
+from ..base import traits_
 from ..base.specs import is_output_trait, trait_kind
 from .descriptor import DescriptorError
 
@@ -106,6 +107,31 @@ def _flag_fields(argstr, sep, integer, is_flag) -> dict | None:
     return None
 
 
+#: Metadata Boutiques fields (or the traits machinery) account for; any other
+#: metadata (``scale``, ``len_argstr``, ``split``...) changes how the base
+#: writes the argument, so the argument goes to custom.imageshell with it.
+_NATURAL = {
+    "argstr", "position", "desc", "mandatory", "xor", "requires", "usedefault", "sep",
+    "copy", "type", "formats", "exists", "name_source", "name_template", "keep_extension",
+    "generate", "min_ver", "max_ver", "optional", "default_value", "array", "instance_handler",
+}
+
+
+def _extra_metadata(ctrait) -> dict:
+    import json
+
+    extra = {}
+    for key, value in (getattr(ctrait.trait_type, "_metadata", None) or {}).items():
+        if key in _NATURAL or value is None or value is False:
+            continue
+        try:
+            json.dumps(value)
+        except TypeError:
+            continue  # a callable (a writer, a parser): the tool's argv does not show it
+        extra[key] = value
+    return extra
+
+
 def _key(name: str) -> str:
     return f"[{name.upper()}]"
 
@@ -168,10 +194,15 @@ def export_interface(cls, tool_version=None) -> dict:
                 item["value-key"] = _key(name)
                 keys.append(item["value-key"])
                 fields = _flag_fields(ctrait.argstr, None, False, False)
-                if fields is None:
+                extra_meta = _extra_metadata(ctrait)
+                if fields is None or extra_meta:
                     meta["argstr"] = ctrait.argstr
+                    if extra_meta:
+                        meta["metadata"] = extra_meta
                 else:
                     item.update({k: v for k, v in fields.items() if k != "list-separator"})
+            else:  # not on the command line, but its path can still be chosen
+                meta["argument"] = True
             if not ctrait.generate:
                 item["optional"] = True
             custom_out[name] = meta
@@ -241,6 +272,9 @@ def export_interface(cls, tool_version=None) -> dict:
             formats = ctrait.formats if inner is None else inner.formats
             formats = formats or cls.family.image_formats
             meta["image"] = True
+            value_cls = getattr(traits_, "ImageOrValue", None)
+            if value_cls and isinstance((inner or ctrait).trait_type, value_cls):
+                meta["or_value"] = True
             if formats:
                 meta["formats"] = list(formats)
             if ctrait.copy:
@@ -250,16 +284,15 @@ def export_interface(cls, tool_version=None) -> dict:
             keys.append(item["value-key"])
             integer = bool(extra.get("integer"))
             fields = _flag_fields(ctrait.argstr, ctrait.sep, integer, btype == "Flag")
+            extra_meta = _extra_metadata(ctrait)
             if opaque:
                 meta["any"] = True
-                if ctrait.fill_from:
-                    meta["fill_from"] = ctrait.fill_from
-            if fields is None or ctrait.split or opaque:
+            if fields is None or extra_meta or opaque:
                 meta.update(argstr=ctrait.argstr if ctrait.argstr is not None else "%s")
                 if ctrait.sep is not None:
-                    meta["sep"] = ctrait.sep
-                if ctrait.split:
-                    meta["split"] = True
+                    extra_meta["sep"] = ctrait.sep
+                if extra_meta:
+                    meta["metadata"] = extra_meta
                 if btype == "Flag":
                     item["command-line-flag"] = (ctrait.argstr or name).split()[0]
             else:
@@ -272,7 +305,7 @@ def export_interface(cls, tool_version=None) -> dict:
 
     stdout = {}
     for name, ctrait in cls.output_spec().spec_traits().items():
-        if name in traits:
+        if name in traits and is_output_trait(traits[name]):
             continue
         if isinstance(ctrait.from_stdout, str):
             stdout[name] = {"regex": ctrait.from_stdout, "type": type(ctrait.trait_type).__name__,
@@ -282,7 +315,10 @@ def export_interface(cls, tool_version=None) -> dict:
             continue  # modified inputs: the copy is the tool's business
         kind = trait_kind(ctrait)
         template, stripped = _path_template(cls, ctrait, kind)
-        item = {"id": name, "name": name, "description": (ctrait.desc or name).strip()}
+        ident = name + "_out" if name in traits else name  # ids are unique in Boutiques
+        item = {"id": ident, "name": name, "description": (ctrait.desc or name).strip()}
+        if ctrait.inner_traits:  # a list, found by glob
+            item["list"] = True
         requires = ctrait.requires
         requires = [requires] if isinstance(requires, str) else list(requires or [])
         if requires:
@@ -299,7 +335,9 @@ def export_interface(cls, tool_version=None) -> dict:
             meta["keep_extension"] = True
         if requires:
             meta["requires"] = requires
-        custom_out[name] = meta
+        if ident != name:
+            meta["name"] = name
+        custom_out[ident] = meta
         outputs.append(item)
 
     by_id = {item["id"]: item for item in inputs}
@@ -325,7 +363,8 @@ def export_interface(cls, tool_version=None) -> dict:
         "name": cls.__name__,
         "tool-version": str(tool_version),
         "description": " ".join(doc.split()),
-        "command-line": " ".join([cls.executable] + keys),
+        "command-line": " ".join(
+            [shlex.join([cls.executable, *getattr(cls, "subcommand", ())])] + keys),
         "schema-version": "0.5",
         "inputs": inputs,
     }

@@ -14,10 +14,11 @@ import ast
 import os
 import re
 import shlex
-from types import SimpleNamespace
+
+from traits.api import Any
 
 from ..base import is_set
-from ..base.command import build_argv, format_arg
+from ..base.command import build_argv
 from ..base.traits_ import is_image_value
 
 __all__ = ["KeyFiller", "command_argv", "PathRule", "Condition", "config_text"]
@@ -80,17 +81,16 @@ def command_argv(plan, executable: str, values: dict) -> list[str]:
         meta = plan.custom.get(kind + "s", {}).get(ident, {})
         if meta.get("argstr") is not None:
             # Exported by imageshell from an argstr Boutiques cannot express.
-            spec = SimpleNamespace(argstr=meta["argstr"], sep=meta.get("sep"),
-                                   split=meta.get("split"), position=None,
-                                   fill_from=meta.get("fill_from"))
-            source = meta.get("fill_from")
+            # A real trait, written by the base as the original was (metadata
+            # it reads that we do not know of are None).
+            extra = meta.get("metadata") or {}
+            traits = {ident: Any(argstr=meta["argstr"], **extra).as_ctrait()}
+            given = {ident: value}
+            source = extra.get("fill_from")
             if source:  # operands from another input (fslmaths' op_string)
-                off = SimpleNamespace(argstr=None, position=None, fill_from=None)
-                items = build_argv("", {ident: spec, source: off},
-                                   {ident: value, source: values.get(source)})[1:]
-            else:
-                items = format_arg(ident, spec, value)
-            return shlex.join(items)
+                traits[source] = Any().as_ctrait()
+                given[source] = values.get(source)
+            return shlex.join(build_argv("", traits, given)[1:])
         item = plan.inputs[ident] if kind == "input" else plan.outputs[ident]
         return with_flag(item, value, is_output=kind == "output")
 
