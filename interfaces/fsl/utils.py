@@ -250,9 +250,9 @@ class fslorient(Interface):
                           desc="print RADIOLOGICAL or NEUROLOGICAL")
         get_sform = Bool(argstr="-getsform", xor=_ORIENT_OPTIONS, desc="print the sform")
         get_qform = Bool(argstr="-getqform", xor=_ORIENT_OPTIONS, desc="print the qform")
-        set_sform = List(Float(), minlen=16, maxlen=16, argstr="-setsform %s", sep=" ",
+        set_sform = List(Float(), minlen=16, maxlen=16, argstr="-setsform %s",
                          xor=_ORIENT_OPTIONS, desc="set the sform (16 numbers, row by row)")
-        set_qform = List(Float(), minlen=16, maxlen=16, argstr="-setqform %s", sep=" ",
+        set_qform = List(Float(), minlen=16, maxlen=16, argstr="-setqform %s",
                          xor=_ORIENT_OPTIONS, desc="set the qform (16 numbers, row by row)")
         get_sformcode = Bool(argstr="-getsformcode", xor=_ORIENT_OPTIONS,
                              desc="print the sform code")

@@ -1,0 +1,292 @@
+"""Exact argument lists of every FSL interface, and the FSL conventions:
+executables from $FSLDIR/bin then PATH, the version file, FSLOUTPUTTYPE
+(per process and per interface), input formats, copies of edited inputs.
+
+The executables are stubs that exit 3 and write nothing: ``run(check=False)``
+returns the argument list that ran.  ``{x}`` is the path of input file x,
+``{wd}`` the run's working directory.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+import nibabel as nib
+import numpy as np
+import pytest
+
+from fsl_standins.testing import argv_of, files, run_of, stub_fsl, stub_home  # noqa: F401
+from interfaces import fsl
+from interfaces.base import InputError
+
+CASES = [
+    ("flirt", {"source": "a", "target": "b"},
+     "-in {a} -ref {b} -out {wd}/a_flirt.nii.gz -omat {wd}/a_flirt.mat"),
+    ("flirt", {"source": "a", "target": "b", "dof": 6, "cost": "bbr", "wm_seg": "mask",
+               "searchr_x": [-90, 90], "out_file": "{t}/o.nii.gz"},
+     "-in {a} -ref {b} -out {t}/o.nii.gz -omat {wd}/a_flirt.mat -cost bbr -dof 6 "
+     "-searchrx -90 90 -wmseg {mask}"),
+    ("applyxfm", {"source": "a", "target": "b", "in_matrix_file": "m1.mat"},
+     "-in {a} -ref {b} -out {wd}/a_flirt.nii.gz -applyxfm -init {m1.mat}"),
+    ("applyxfm", {"source": "a", "target": "b", "uses_qform": True, "out_matrix_file": True},
+     "-in {a} -ref {b} -out {wd}/a_flirt.nii.gz -omat {wd}/a_flirt.mat -applyxfm -usesqform"),
+    ("applyisoxfm", {"source": "a", "target": "b", "in_matrix_file": "m1.mat",
+                     "apply_isoxfm": 1.5},
+     "-in {a} -ref {b} -out {wd}/a_flirt.nii.gz -applyisoxfm 1.500000 -init {m1.mat}"),
+    ("convert_xfm", {"in_file": "m1.mat", "invert_xfm": True},
+     "-omat {wd}/m1_xfm.mat -inverse {m1.mat}"),
+    ("convert_xfm", {"in_file": "m1.mat", "in_file2": "m2.mat", "concat_xfm": True},
+     "-omat {wd}/m1_xfm.mat -concat {m2.mat} {m1.mat}"),
+    ("bet", {"in_file": "a", "mask": True, "frac": 0.4, "robust": True},
+     "{a} {wd}/a_brain.nii.gz -f 0.40 -m -R"),
+    ("bet", {"in_file": "a", "t2_guided": "b", "center": [1, 2, 3]},
+     "{a} {wd}/a_brain.nii.gz -c 1 2 3 -A2 {b}"),
+    ("fast", {"in_files": ["a", "b"], "number_classes": 2, "segments": True},
+     "-n 2 -o {wd}/a -g -S 2 {a} {b}"),
+    ("run_first_all", {"in_file": "a", "brain_extracted": True, "method": "fast",
+                       "list_of_specific_structures": ["L_Hipp", "R_Hipp"]},
+     "-b -m fast -s L_Hipp,R_Hipp -i {a} -o {wd}/segmented"),
+    ("fslmaths", {"in_file": "a", "op_string": "-add %s -thr 5", "operand_files": ["b"],
+                  "output_datatype": "char", "internal_datatype": "float"},
+     "-dt float {a} -add {b} -thr 5 {wd}/a_maths.nii.gz -odt char"),
+    ("fslstats", {"in_file": "a", "op_string": "-k %s -M -S", "mask_file": "mask"},
+     "{a} -k {mask} -M -S"),
+    ("fslstats", {"in_file": "f", "op_string": "-m", "split_4d": True,
+                  "index_mask_file": "mask"}, "-t -K {mask} {f} -m"),
+    ("fslroi", {"in_file": "f", "t_min": 1, "t_size": 2}, "{f} {wd}/f_roi.nii.gz 1 2"),
+    ("fslroi", {"in_file": "a", "crop_list": [(0, 4), (1, 5), (2, 3)]},
+     "{a} {wd}/a_roi.nii.gz 0 4 1 5 2 3"),
+    ("fslmerge", {"in_files": ["a", "b"], "dimension": "tr", "tr": 2.5},
+     "-tr {wd}/a_merged.nii.gz {a} {b} 2.50"),
+    ("fslsplit", {"in_file": "f", "dimension": "t"}, "{f} {wd}/vol -t"),
+    ("fslreorient2std", {"in_file": "a"}, "{a} {wd}/a_reoriented.nii.gz"),
+    ("robustfov", {"in_file": "a", "brainsize": 150},
+     "-i {a} -b 150 -r {wd}/a_ROI.nii.gz -m {wd}/a_to_ROI.mat"),
+    ("fslswapdim", {"in_file": "a", "new_dims": ("-x", "y", "z")},
+     "{a} -x y z {wd}/a_newdims.nii.gz"),
+    ("mcflirt", {"in_file": "f", "save_plots": True, "interpolation": "sinc"},
+     "-in {f} -sinc_final -out {wd}/f_mcf.nii.gz -plots"),
+    ("fnirt", {"in_file": "a", "ref_file": "b", "subsampling_scheme": [4, 2, 1, 1],
+               "warp_resolution": (10, 10, 10), "jacobian_file": True},
+     "--cout={wd}/a_fieldwarp.nii.gz --in={a} --jout={wd}/a_field_jacobian.nii.gz "
+     "--logout={wd}/a_log.txt --ref={b} --subsamp=4,2,1,1 --warpres=10,10,10 "
+     "--iout={wd}/a_warped.nii.gz"),
+    ("applywarp", {"in_file": "a", "ref_file": "b", "field_file": "f", "relwarp": True,
+                   "interp": "nn"},
+     "--in={a} --ref={b} --out={wd}/a_warp.nii.gz --warp={f} --interp=nn --rel"),
+    ("invwarp", {"warp": "f", "reference": "a"},
+     "--out={wd}/f_inverse.nii.gz --ref={a} --warp={f}"),
+    ("convertwarp", {"reference": "a", "premat": "m1.mat", "warp1": "f"},
+     "--ref={a} --premat={m1.mat} --warp1={f} --out={wd}/a_concatwarp.nii.gz"),
+    ("epi_reg", {"epi": "f", "t1_head": "a", "t1_brain": "b", "pedir": "-y"},
+     "--noclean --pedir=-y --epi={f} --t1={a} --t1brain={b} --out={wd}/epi2struct"),
+    ("susan", {"in_file": "a", "brightness_threshold": 100.0, "fwhm": 2.3548200450309493},
+     "{a} 100.0000000000 1.0000000000 3 1 0 {wd}/a_smooth.nii.gz"),
+    ("slicetimer", {"in_file": "f", "time_repetition": 2.0, "interleaved": True},
+     "--in={f} --odd --out={wd}/f_st.nii.gz --repeat=2.000000"),
+    ("fugue", {"in_file": "a", "fmap_in_file": "b", "unwarped_file": True,
+               "shift_out_file": True, "dwell_time": 0.0005},
+     "--dwell=0.0005000000 --loadfmap={b} --in={a} --saveshift={wd}/a_vsm.nii.gz "
+     "--unwarp={wd}/a_unwarped.nii.gz"),
+    ("prelude", {"phase_file": "a", "magnitude_file": "b", "mask_file": "mask"},
+     "--abs={b} --mask={mask} --phase={a} --unwrap={wd}/a_unwrapped.nii.gz"),
+    ("topup", {"in_file": "f", "encoding_file": "params.txt"},
+     "--config=b02b0.cnf --datain={params.txt} --imain={f} --out={wd}/f_base "
+     "--iout={wd}/f_corrected.nii.gz --fout={wd}/f_field.nii.gz --jacout={wd}/jac "
+     "--logout={wd}/f_topup.log --rbmout={wd}/xfm --dfout={wd}/warpfield"),
+    ("applytopup", {"in_files": ["a", "b"], "encoding_file": "params.txt",
+                    "in_index": [1, 2], "in_topup": "topup_base"},
+     "--datain={params.txt} --imain={a},{b} --inindex=1,2 --topup={topup_base} "
+     "--out={wd}/a_corrected.nii.gz"),
+    ("eddy", {"in_file": "f", "in_mask": "mask", "in_index": "index.txt",
+              "in_acqp": "params.txt", "in_bvec": "bvecs", "in_bval": "bvals",
+              "in_topup": "topup_base", "repol": True},
+     "--flm=quadratic --ff=10.0 --acqp={params.txt} --bvals={bvals} --bvecs={bvecs} "
+     "--imain={f} --index={index.txt} --mask={mask} --topup={topup_base} "
+     "--interp=spline --resamp=jac --niter=5 --nvoxhp=1000 --out={wd}/eddy_corrected "
+     "--repol --slm=none"),
+    ("dtifit", {"dwi": "f", "mask": "mask", "bvecs": "bvecs", "bvals": "bvals",
+                "save_tensor": True},
+     "-k {f} -o {wd}/dtifit_ -m {mask} -r {bvecs} -b {bvals} --save_tensor"),
+    ("melodic", {"in_files": ["f"], "dim": 5, "report": True},
+     "-i {f} -d 5 -o {wd}/f.ica --report"),
+    ("cluster", {"in_file": "a", "threshold": 2.3, "out_index_file": True, "use_mm": True},
+     "--in={a} --oindex={wd}/a_index.nii.gz --thresh=2.3000000000 --mm"),
+]
+
+
+def _resolve(value, files, tmp_path):
+    if isinstance(value, list):
+        return [_resolve(v, files, tmp_path) for v in value]
+    if isinstance(value, str):
+        if value in files:
+            return files[value]
+        return value.replace("{t}", str(tmp_path))
+    return value
+
+
+@pytest.mark.parametrize("tool,inputs,expected", CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_exact_argv(stub_fsl, files, tmp_path, tool, inputs, expected):
+    resolved = {k: _resolve(v, files, tmp_path) for k, v in inputs.items()}
+    result = run_of(getattr(fsl, tool)(), **resolved)
+    assert result.runtime.returncode == 3
+    assert result.argv[0] == str(stub_fsl / "bin" / getattr(fsl, tool).executable)
+    fields = dict(files, wd=result.runtime.cwd, t=str(tmp_path))
+    assert result.argv[1:] == [_fill(item, fields) for item in expected.split()]
+
+
+def _fill(item, fields):
+    for key, value in fields.items():
+        item = item.replace("{" + key + "}", value)
+    return item
+
+
+def test_every_interface_has_an_argv_case():
+    interfaces = [n for n in fsl.__all__ if hasattr(getattr(fsl, n), "executable")]
+    assert len(interfaces) >= 30
+    covered = {case[0] for case in CASES} | {"fslorient", "fslcpgeom"}  # tested below
+    assert covered == set(interfaces)
+
+
+# -- in-place tools get copies ---------------------------------------------------
+
+
+def test_fslorient_and_fslcpgeom_receive_copies_not_the_users_file(stub_fsl, files):
+    res = run_of(fsl.fslorient(), in_file=files["a"], set_sformcode=2)
+    assert res.argv[1:3] == ["-setsformcode", "2"]
+    assert res.argv[3] != files["a"] and res.input_files["in_file"].origin == "copy"
+    res = run_of(fsl.fslcpgeom(), in_file=files["a"], dest_file=files["b"], ignore_dims=True)
+    assert res.argv[1] == files["a"]
+    assert res.argv[2] != files["b"] and res.input_files["dest_file"].origin == "copy"
+    assert res.argv[3] == "-d"
+
+
+def test_fslorient_options_are_exclusive(stub_fsl, files):
+    with pytest.raises(InputError, match="mutually exclusive"):
+        fsl.fslorient().run(in_file=files["a"], get_orient=True, delete_orient=True)
+    res = run_of(fsl.fslorient(), in_file=files["a"], set_sform=[float(v) for v in range(16)])
+    assert res.argv[1:18] == ["-setsform"] + [f"{float(v)}" for v in range(16)]
+
+
+def test_bet_modes_are_exclusive(stub_fsl, files):
+    with pytest.raises(InputError, match="mutually exclusive"):
+        fsl.bet().run(in_file=files["a"], robust=True, functional=True)
+
+
+def test_applyxfm_needs_a_matrix_or_the_headers(stub_fsl, files):
+    with pytest.raises(InputError, match="in_matrix_file"):
+        fsl.applyxfm().run(source=files["a"], target=files["b"])
+
+
+def test_fslmaths_placeholders_must_match_operand_files(stub_fsl, files):
+    with pytest.raises(InputError, match="placeholder"):
+        fsl.fslmaths().run(in_file=files["a"], op_string="-add %s -mul %s",
+                           operand_files=[files["b"]])
+
+
+def test_op_string_keeps_quoted_words(stub_fsl, files):
+    res = run_of(fsl.fslstats(), in_file=files["a"], op_string="-P '50'")
+    assert res.argv[1:] == [files["a"], "-P", "50"]
+
+
+# -- FSL conventions -----------------------------------------------------------
+
+
+def test_fsldir_bin_first_then_path(stub_fsl, tmp_path, monkeypatch):
+    assert fsl.bet.executable_path() == str(stub_fsl / "bin" / "bet")
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    (other / "bet").write_text("#!/bin/sh\nexit 0\n")
+    (other / "bet").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{other}{os.pathsep}{os.environ['PATH']}")
+    assert fsl.bet.executable_path() == str(stub_fsl / "bin" / "bet")  # FSLDIR wins
+    monkeypatch.delenv("FSLDIR")
+    assert fsl.bet.executable_path() == str(other / "bet")  # then PATH
+
+
+def test_missing_fsl_says_to_set_fsldir(tmp_path, monkeypatch):
+    from interfaces.base import ExecutableNotFoundError
+
+    monkeypatch.setenv("FSLDIR", str(tmp_path))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(ExecutableNotFoundError, match="FSLDIR"):
+        fsl.bet().run(in_file=nib.Nifti1Image(np.zeros((2, 2, 2), np.float32), np.eye(4)))
+
+
+def test_version_from_fslversion_without_running_anything(stub_fsl, monkeypatch):
+    assert fsl.flirt.version() == "6.0.7.9"
+    # Not cached across homes: another FSLDIR, another answer.
+    monkeypatch.setenv("FSLDIR", os.path.dirname(fsl.__file__))
+    assert fsl.flirt.version() is None  # not found there
+
+
+@pytest.mark.parametrize("kind,ext", sorted(fsl.OUTPUT_TYPES.items()))
+def test_fsloutputtype_per_process(stub_fsl, files, monkeypatch, kind, ext):
+    monkeypatch.setenv("FSLOUTPUTTYPE", kind)
+    res = run_of(fsl.bet(), in_file=files["a"])
+    assert res.argv[2] == os.path.join(res.runtime.cwd, "a_brain" + ext)
+    assert "FSLOUTPUTTYPE" not in res.runtime.environ  # already what the tool sees
+
+
+def test_fsloutputtype_default_is_nifti_gz_and_pinned_for_the_tool(stub_fsl, files):
+    res = run_of(fsl.bet(), in_file=files["a"])
+    assert res.argv[2].endswith("a_brain.nii.gz")
+    assert res.runtime.environ["FSLOUTPUTTYPE"] == "NIFTI_GZ"
+
+
+def test_output_type_per_interface_overrides_the_process(stub_fsl, files, monkeypatch):
+    monkeypatch.setenv("FSLOUTPUTTYPE", "NIFTI_GZ")
+    res = run_of(fsl.bet(output_type="NIFTI"), in_file=files["a"])
+    assert res.argv[2].endswith("a_brain.nii")
+    assert res.runtime.environ["FSLOUTPUTTYPE"] == "NIFTI"
+    # the process setting is untouched, and other instances keep it
+    assert os.environ["FSLOUTPUTTYPE"] == "NIFTI_GZ"
+    assert run_of(fsl.bet(), in_file=files["a"]).argv[2].endswith(".nii.gz")
+
+
+def test_no_warning_per_instantiation(stub_fsl, monkeypatch):
+    monkeypatch.delenv("FSLOUTPUTTYPE", raising=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(3):
+            fsl.bet()
+            fsl.flirt(output_type="NIFTI_PAIR")
+
+
+def test_unknown_fsloutputtype_says_what_to_set(stub_fsl, files, monkeypatch):
+    monkeypatch.setenv("FSLOUTPUTTYPE", "MINC")
+    with pytest.raises(ValueError, match="FSLOUTPUTTYPE='MINC'.*NIFTI_GZ"):
+        fsl.bet().run(in_file=files["a"])
+
+
+@pytest.mark.parametrize("name", ["example_nifti2.nii.gz", "test.mgz", "minc1_1_scale.mnc"])
+def test_other_formats_arrive_as_nifti1(stub_fsl, name):
+    path = os.path.join(os.path.dirname(nib.__file__), "tests", "data", name)
+    if not os.path.exists(path):
+        pytest.skip(f"nibabel test data {name} not installed")
+    res = run_of(fsl.fslstats(), in_file=path, op_string="-M")
+    passed = res.argv[1]
+    assert passed != path and passed.endswith(".nii")
+    assert type(nib.load(passed)) is nib.Nifti1Image
+
+
+def test_nifti1_and_analyze_pass_as_they_are(stub_fsl, files, tmp_path):
+    analyze = str(tmp_path / "an.img")
+    nib.save(nib.AnalyzeImage(np.ones((3, 3, 3), np.float32), np.eye(4)), analyze)
+    for path in (files["a"], analyze):
+        res = run_of(fsl.fslstats(), in_file=path, op_string="-M")
+        assert res.argv[1] == path and res.bytes_written == 0
+
+
+def test_every_interface_takes_output_type(stub_fsl):
+    for name in fsl.__all__:
+        obj = getattr(fsl, name)
+        if hasattr(obj, "Inputs"):
+            assert "output_type" in obj.Inputs.names(), name
+
+
+def test_help_and_docstrings_are_generated(stub_fsl):
+    assert "source" in fsl.flirt.__doc__ and "target" in fsl.flirt.__doc__
+    assert "frac" in fsl.bet.help()
