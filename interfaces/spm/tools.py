@@ -132,22 +132,31 @@ class reslice(SPMBatch):
 _TARGET = dict(field="ref", scans="first", mandatory=True, desc="image that stays put")
 
 
+class _CoregisterImages(InputSpec):
+    target = Image(**_TARGET)
+    source = Image(copy=True, field="source", scans="first", mandatory=True,
+                   desc="image moved onto the target")
+    apply_to_files = List(Image(copy=True), field="other",
+                          desc="images moved with the source")
+
+
+class _CoregisterOutputs(OutputSpec):
+    coregistered_source = written(Image(), "%s", of="source",
+                                  desc="the source with its new header (a copy)")
+    coregistered_files = written(List(Image()), "%s", of="apply_to_files",
+                                 requires="apply_to_files",
+                                 desc="the other images with their new headers (copies)")
+
+
 class coregister_estimate(SPMBatch):
     """Rigidly register ``source`` to ``target`` (headers of copies rewritten)."""
 
     job = "spatial.coreg.estimate"
 
-    class Inputs(_CoregisterEstimateOptions):
-        target = Image(**_TARGET)
-        source = Image(copy=True, field="source", scans="first", mandatory=True,
-                       desc="image moved onto the target")
-        apply_to_files = List(Image(copy=True), field="other",
-                              desc="images moved with the source")
+    class Inputs(_CoregisterImages, _CoregisterEstimateOptions):
+        pass
 
-    class Outputs(OutputSpec):
-        coregistered_source = written(Image(), "%s", of="source")
-        coregistered_files = written(List(Image()), "%s", of="apply_to_files",
-                                     requires="apply_to_files")
+    Outputs = _CoregisterOutputs
 
 
 class coregister_reslice(SPMBatch):
@@ -170,17 +179,10 @@ class coregister(SPMBatch):
     job = "spatial.coreg.estwrite"
     fixed = {"roptions.prefix": "r"}
 
-    class Inputs(_CoregisterEstimateOptions, _ResliceOptions):
-        target = Image(**_TARGET)
-        source = Image(copy=True, field="source", scans="first", mandatory=True,
-                       desc="image moved onto the target")
-        apply_to_files = List(Image(copy=True), field="other",
-                              desc="images moved with the source")
+    class Inputs(_CoregisterImages, _CoregisterEstimateOptions, _ResliceOptions):
+        pass
 
-    class Outputs(OutputSpec):
-        coregistered_source = written(Image(), "%s", of="source")
-        coregistered_files = written(List(Image()), "%s", of="apply_to_files",
-                                     requires="apply_to_files")
+    class Outputs(_CoregisterOutputs):
         resliced_source = written(Image(), "r%s", of="source")
         resliced_files = written(List(Image()), "r%s", of="apply_to_files",
                                  requires="apply_to_files")
