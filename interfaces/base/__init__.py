@@ -42,6 +42,7 @@ from .traits_ import (
     File,
     Float,
     Image,
+    ImageOrValue,
     Int,
     List,
     OutputDirectory,
@@ -56,7 +57,7 @@ from .traits_ import (
 
 __all__ = [
     "Interface", "InputSpec", "OutputSpec", "Family", "LOCAL", "Result", "Runtime",
-    "Image", "File", "Directory", "OutputImage", "OutputFile", "OutputDirectory", "OutputPrefix",
+    "Image", "ImageOrValue", "File", "Directory", "OutputImage", "OutputFile", "OutputDirectory", "OutputPrefix",
     "Bool", "Enum", "Float", "Int", "List", "Str", "Tuple", "Undefined", "is_set",
     "InterfaceError", "InputError", "InputTypeError", "InputFileNotFoundError",
     "ExecutableNotFoundError", "CommandFailedError", "CommandTimeoutError",

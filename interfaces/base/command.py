@@ -77,6 +77,8 @@ def format_arg(name: str, ctrait, value) -> list[str]:
         value = value * ctrait.scale  # a unit change, e.g. FWHM -> sigma
     repeat = argstr.endswith("...")
     tokens = (argstr[:-3] if repeat else argstr).split()
+    if isinstance(value, dict):  # {"x": a.nii} with "-var %s %s..." -> -var x a.nii
+        value = list(value.items())
     if isinstance(value, (list, tuple)):
         count = []
         if ctrait.len_argstr:  # the count first, e.g. fast's "-S 2 a.nii b.nii"

@@ -59,6 +59,12 @@ class Family:
     version_file : str, optional
         File, relative to the home folder, holding the package's version
         (e.g. ``"etc/fslversion"``); used before ``version_args``.
+    bin_dirs : callable, optional
+        Returns folders to search after the home folder and before ``PATH``
+        (e.g. NiftyReg's ``niftyreg.bin_path``, known only to its Python
+        package); called at lookup time, so an import it needs costs nothing
+        until a tool is looked up.  Errors it raises (the package is not
+        installed) count as no folders.
     """
 
     def __init__(
@@ -76,6 +82,7 @@ class Family:
         environ=None,
         version_args=("--version",),
         version_file: str | None = None,
+        bin_dirs=None,
     ):
         self.name = name
         self.package_hint = package_hint
@@ -89,6 +96,7 @@ class Family:
         self.environ = MappingProxyType(dict(environ or {})) if environ else _EMPTY
         self.version_args = tuple(version_args) if version_args else None
         self.version_file = version_file
+        self.bin_dirs = bin_dirs
         #: Lookups already made: {(executable, home, PATH): absolute path}.
         self._found: dict = {}
 
@@ -120,6 +128,10 @@ class Family:
         found = None
         if home:
             found = shutil.which(executable, path=os.path.join(home, self.bin_subdir))
+        if not found and self.bin_dirs is not None:
+            dirs = self.extra_bin_dirs()
+            if dirs:
+                found = shutil.which(executable, path=os.pathsep.join(dirs))
         if not found:
             found = shutil.which(executable)
         if not found:
@@ -127,6 +139,14 @@ class Family:
         found = os.path.abspath(found)
         self._found[key] = found
         return found
+
+    def extra_bin_dirs(self) -> list[str]:
+        """The folders ``bin_dirs`` names now (empty when it fails)."""
+        try:
+            dirs = self.bin_dirs() if callable(self.bin_dirs) else self.bin_dirs
+            return [os.fspath(d) for d in (dirs or ())]
+        except Exception:  # e.g. ImportError: the package that knows is not installed
+            return []
 
     def missing_message(self, executable: str) -> str:
         """What to say when ``executable`` is not found."""
@@ -138,6 +158,9 @@ class Family:
                 if home
                 else f"PATH (and ${self.home_env} is not set)"
             )
+        if self.bin_dirs is not None:
+            dirs = self.extra_bin_dirs()
+            where = f"{', '.join(dirs)} or {where}" if dirs else where
         hint = self.package_hint or (
             f"Install the program that provides {executable!r} and put it on PATH."
         )

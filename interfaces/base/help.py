@@ -134,7 +134,8 @@ def docstring(interface, summary: str | None) -> str:
     """The class docstring: ``summary`` plus Parameters and outputs sections
     (numpydoc)."""
     head = inspect.cleandoc(summary) if summary else f"Run ``{interface.executable}``."
-    lines = [head, "", f"Wraps the ``{interface.executable}`` command "
+    command = " ".join((interface.executable, *interface.subcommand))
+    lines = [head, "", f"Wraps the ``{command}`` command "
              f"(family ``{interface.family.name}``).  Inputs can be given to the "
              "constructor or to :meth:`run`.", ""]
     entries = input_entries(interface)

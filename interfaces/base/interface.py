@@ -31,7 +31,7 @@ from .errors import (
 )
 from .family import LOCAL, Family
 from .specs import InputSpec, OutputSpec, is_output_trait, trait_kind
-from .traits_ import Directory, File, Image, is_set
+from .traits_ import Directory, File, Image, ImageOrValue, is_image_value, is_set
 
 __all__ = ["Interface"]
 
@@ -62,6 +62,9 @@ class Interface:
         values read from its stdout.
     success_codes : tuple of int, default (0,)
         Exit statuses meaning success.
+    subcommand : tuple of str, default ()
+        Arguments that always follow the executable, for tools that are one
+        command of a multi-command program (``wb_command -volume-math``).
 
     Parameters
     ----------
@@ -81,6 +84,7 @@ class Interface:
     Inputs: type[InputSpec] = InputSpec
     Outputs: type[OutputSpec] = OutputSpec
     success_codes: tuple[int, ...] = (0,)
+    subcommand: tuple[str, ...] = ()
 
     _output_spec: type[OutputSpec] | None = None
     #: Whether runs get a working directory of their own (the tool writes files).
@@ -163,7 +167,9 @@ class Interface:
         """
         from .command import build_argv
 
-        return build_argv(executable, cls.Inputs.spec_traits(), values)
+        argv = build_argv(executable, cls.Inputs.spec_traits(), values)
+        argv[1:1] = cls.subcommand
+        return argv
 
     # -- hooks for kinds of tool that are more than a command line ----------
     # (SPM: inputs staged in the working directory, a generated script, an
@@ -310,12 +316,13 @@ class _Run:
         self._check_versions(executable)
         caller_cwd = os.getcwd()
         try:
-            values = self._coerce_inputs(caller_cwd)
             if workdir is not None:
                 self.workdir = os.path.abspath(os.path.join(caller_cwd, os.fspath(workdir)))
                 os.makedirs(self.workdir, exist_ok=True)
             elif cls._writes_files:
                 self._new_workdir()
+            # After the working directory: inputs with a writer are written there.
+            values = self._coerce_inputs(caller_cwd)
             from .naming import Namer
 
             # An input declared selects_output_type=True (FSL's output_type)
@@ -428,35 +435,79 @@ class _Run:
     def _coerce_inputs(self, caller_cwd) -> dict:
         """Command-line values of the inputs: image inputs become files (now:
         the image may have changed since it was assigned), paths become
-        absolute and are checked to exist."""
+        absolute and are checked to exist, values declared with a ``writer``
+        are written to files.  Elements of lists, and values of dicts, are
+        treated as their inner trait says."""
         values = {}
         for name, value in self.spec.given().items():
             ctrait = self.traits[name]
             if is_output_trait(ctrait):
                 continue
             kind = trait_kind(ctrait)
-            if kind is None and isinstance(value, list):
+            if kind is None and isinstance(value, (list, dict)):
                 inner = _inner_trait(ctrait)
-                inner_kind = getattr(inner.trait_type, "kind", None) if inner else None
-                if inner_kind == "image":
-                    files = [self._prepare(name, inner, v, i) for i, v in enumerate(value)]
-                    self.prepared[name] = files
-                    values[name] = [f.path for f in files]
+                if isinstance(value, dict):  # Dict(Str, Image()): the value trait
+                    inner = getattr(ctrait.handler, "value_trait", None)
+                if getattr(inner, "trait_type", None) is not None and trait_kind(inner):
+                    values[name] = self._coerce_many(name, inner, value, caller_cwd)
                     continue
-                if inner_kind in ("file", "directory"):
-                    values[name] = [
-                        self._existing(name, inner, v, caller_cwd) for v in value
-                    ]
-                    continue
-            if kind == "image":
-                prepared = self._prepare(name, ctrait, value, None)
-                self.prepared[name] = prepared
-                values[name] = prepared.path
-            elif kind in ("file", "directory"):
-                values[name] = self._existing(name, ctrait, value, caller_cwd)
+            if kind is not None:
+                values[name], prepared = self._coerce_one(name, ctrait, value, None, caller_cwd)
+                if prepared is not None:
+                    self.prepared[name] = prepared
             else:
                 values[name] = value
         return values
+
+    def _coerce_many(self, name, inner, value, caller_cwd):
+        """A list (or dict) of files or images: each element as ``inner`` says."""
+        if isinstance(value, dict):
+            out = {}
+            for key, item in value.items():
+                out[key], prepared = self._coerce_one(name, inner, item, key, caller_cwd)
+                if prepared is not None:  # recorded per key: "variables[x]"
+                    self.prepared[f"{name}[{key}]"] = prepared
+            return out
+        out, files = [], []
+        for index, item in enumerate(value):
+            passed, prepared = self._coerce_one(name, inner, item, index, caller_cwd)
+            out.append(passed)
+            if prepared is not None:
+                files.append(prepared)
+        if files:
+            self.prepared[name] = files
+        return out
+
+    def _coerce_one(self, name, ctrait, value, index, caller_cwd):
+        """``(command-line value, PreparedFile or None)`` of one value."""
+        kind = trait_kind(ctrait)
+        if kind == "image":
+            passes_values = isinstance(ctrait.trait_type, ImageOrValue)
+            if passes_values and not is_image_value(value):
+                if isinstance(value, os.PathLike) or (
+                    isinstance(value, str) and os.path.exists(os.path.join(caller_cwd, value))
+                ):
+                    return self._existing(name, ctrait, value, caller_cwd), None
+                return str(value), None  # a number or an operator, as text
+            prepared = self._prepare(name, ctrait, value, index)
+            return prepared.path, prepared
+        if kind in ("file", "directory"):
+            if ctrait.writer is not None and not isinstance(value, (str, os.PathLike)):
+                return self._write_value(name, ctrait, value, index), None
+            return self._existing(name, ctrait, value, caller_cwd), None
+        return value, None
+
+    def _write_value(self, name, ctrait, value, index) -> str:
+        """Write a value declared with ``writer`` to a file in the run's
+        working directory and return its path."""
+        label = name if index is None else f"{name}.{index}"
+        path = os.path.join(self._new_workdir(), f"{label}{ctrait.suffix or ''}")
+        try:
+            ctrait.writer(value, path)
+        except Exception as error:
+            error.add_note(f"while writing input {label!r} of {self.name} to {path}")
+            raise
+        return path
 
     def _existing(self, name, ctrait, value, caller_cwd) -> str:
         path = os.path.abspath(os.path.join(caller_cwd, os.fspath(value)))
@@ -509,7 +560,7 @@ class _Run:
             if ctrait.from_stdout:
                 value = _parse_stdout(ctrait, stdout)
                 if value is None:
-                    if not lenient:
+                    if not lenient and not ctrait.optional:
                         raise OutputMissingError(
                             f"{self.name}: output {name!r} should be read from stdout "
                             f"with {ctrait.from_stdout!r}, which did not match. "
@@ -541,6 +592,7 @@ class _Run:
                 inner = trait_kind(ctrait.inner_traits[0])
                 found = sorted(glob.glob("*".join(glob.escape(p) for p in path.split("*"))))
                 setattr(outputs, name, [
+                    ctrait.reader(p) if ctrait.reader else
                     imagecache.load(p) if inner == "image" else p for p in found
                 ])
                 continue
@@ -552,6 +604,9 @@ class _Run:
             if not os.path.exists(path):
                 if not ctrait.optional:  # optional=True: the tool may not write it
                     missing.append((name, path))
+                continue
+            if ctrait.reader is not None:  # e.g. a JSON file returned as a dict
+                setattr(outputs, name, ctrait.reader(path))
                 continue
             setattr(outputs, name, imagecache.load(path) if kind == "image" else path)
         found_keep, found_missing = self.cls.discover_outputs(self, outputs, lenient)

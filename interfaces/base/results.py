@@ -113,6 +113,10 @@ def _plain(value):
         return os.fspath(value)
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
+    if isinstance(value, dict):  # e.g. a parameter map, a JSON sidecar
+        return {str(k): _plain(v) for k, v in value.items()}
+    if hasattr(value, "tolist"):  # numpy arrays and scalars (an affine matrix)
+        return value.tolist()
     return value
 
 

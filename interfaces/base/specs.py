@@ -179,6 +179,16 @@ class OutputSpec(_Spec):
     ``from_stdout``
         a regular expression on the tool's standard output; its first group
         (or whole match) is the value, converted to the trait's type.
+    ``reader``
+        the value is ``reader(path)`` of the file found, not the path.
 
     Image traits are returned as imagecache images, file traits as paths.
+    An output not produced is Undefined, whatever its type (not ``0.0``).
     """
+
+    def __init__(self, **values):
+        super().__init__()
+        # Undefined until produced: a Float output must not read 0.0 when the
+        # tool printed nothing.
+        self.trait_set(trait_change_notify=False, **{n: Undefined for n in self.names()})
+        self.trait_set(**values)

@@ -33,6 +33,13 @@ how it appears on the command line (nipype's vocabulary):
     nipype's susan ``fwhm`` passed as a sigma).
 ``len_argstr``
     a list is preceded by its length in this format, e.g. ``"-S %d"``.
+``writer``, ``suffix`` (``File`` inputs)
+    accept a value that is not a path (a dict, an array): ``writer(value,
+    path)`` writes it into the run's working directory at run time.
+``reader`` (file outputs)
+    the output is ``reader(path)`` (e.g. a JSON sidecar as a dict).
+``optional`` (outputs)
+    the tool may not write it (or print it): Undefined instead of an error.
 ``selects_output_type``
     this input (e.g. FSL's ``output_type``) overrides the family's
     ``output_type_env`` for the run: output names and the tool's environment.
@@ -69,6 +76,7 @@ __all__ = [
     "Image",
     "File",
     "Directory",
+    "ImageOrValue",
     "OutputImage",
     "OutputFile",
     "OutputDirectory",
@@ -135,6 +143,16 @@ class File(_PathTrait):
     ----------
     exists : bool, default True
         As an input, the file must exist when the run starts.
+    writer : callable, optional
+        As an input, also accept a value that is not a path (a dict of
+        parameters, an array): ``writer(value, path)`` writes it to a file in
+        the run's working directory at run time, and the tool gets that file
+        (elastix parameter maps, NiftyReg affine matrices).
+    suffix : str, optional
+        Extension of the file ``writer`` writes, e.g. ``".txt"``.
+    reader : callable, optional
+        As an output, the value is ``reader(path)`` (e.g. a JSON sidecar as
+        a dict) instead of the path.
     **metadata
         Command-line metadata (``argstr``, ``position``, ...).
     """
@@ -143,6 +161,14 @@ class File(_PathTrait):
 
     def __init__(self, *, exists=True, **metadata):
         super().__init__(exists=exists, **metadata)
+        if metadata.get("writer") is not None:
+            self.info_text = "the path of a file, or a value to write to one"
+
+    def validate(self, obj, name, value):
+        writer = self._metadata.get("writer")
+        if writer is not None and not isinstance(value, (str, os.PathLike)) and value is not None:
+            return value  # written to a file at run time
+        return super().validate(obj, name, value)
 
 
 class Directory(_PathTrait):
@@ -189,6 +215,24 @@ class Image(TraitType):
         if is_image_value(value):
             return value
         self.error(obj, name, value)
+
+
+class ImageOrValue(Image):
+    """An operand: an image handed over as a file, or any other value as text.
+
+    For tools whose arguments mix images with numbers and operators
+    (``mrcalc a.nii 2 -mult out.nii``).  A nibabel image is passed as
+    :class:`Image` passes it; a path naming an existing file or folder is
+    made absolute; anything else (a number, ``"-add"``, ``"pi"``) is passed
+    as ``str(value)``.
+    """
+
+    info_text = "a nibabel image, a path, a number or a string"
+
+    def validate(self, obj, name, value):
+        if isinstance(value, (str, int, float, os.PathLike)) and not isinstance(value, bool):
+            return value
+        return super().validate(obj, name, value)
 
 
 class OutputFile(_PathTrait):
