@@ -19,7 +19,6 @@ import shlex
 
 from ..base import traits_
 from ..base.specs import is_output_trait, trait_kind
-from .descriptor import DescriptorError
 
 __all__ = ["export_interface"]
 
