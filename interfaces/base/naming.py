@@ -158,7 +158,10 @@ class Namer:
             stem_root, source_ext = os.path.basename(source_file), ""
         elif source_file is not None:
             stem_root, source_ext = split_ext(os.path.basename(source_file))
-        elif source_value is not None and not is_image_value(source_value):
+        elif source_value is not None and not is_image_value(source_value) and not (
+            isinstance(source_value, (list, tuple)) and source_value
+            and is_image_value(source_value[0])
+        ):
             stem_root, source_ext = str(source_value), ""
         else:
             stem_root, source_ext = "", ""

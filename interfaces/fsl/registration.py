@@ -462,7 +462,9 @@ class epi_reg(Interface):
         fullwarp = Image(name_source="out_base", name_template="%s_warp",
                          requires=["fmap"],
                          desc="warp to unwarp the EPI and bring it to structural space")
-        wmseg_file = Image(name_source="out_base", name_template="%s_fast_wmseg",
-                           desc="white matter segmentation used by BBR")
+        wmseg = Image(name_source="out_base", name_template="%s_fast_wmseg",
+                      desc="white matter segmentation used by BBR")
+        seg = Image(name_source="out_base", name_template="%s_fast_seg", optional=True,
+                    desc="white matter, grey matter, CSF segmentation (when made here)")
         wmedge = Image(name_source="out_base", name_template="%s_fast_wmedge",
                        desc="white matter edges, for display")

@@ -1,0 +1,270 @@
+"""End to end with the STAND-IN executables (tests/fsl_standins/bin, not FSL):
+in-memory images in, outputs named, found and loaded, numbers parsed.
+
+The stand-ins honour each tool's command line and write its outputs with
+nibabel (trivial data, real arithmetic for fslstats and part of fslmaths), so
+these tests check our side of the contract: what we pass, where we expect
+the files, how we load them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import nibabel as nib
+import numpy as np
+import pytest
+
+import imagecache
+from fsl_standins.testing import files, standin_fsl  # noqa: F401 (fixtures)
+from interfaces import fsl
+from interfaces.base import Undefined
+
+
+def _img(shape=(8, 9, 10), seed=0, scale=100.0):
+    rng = np.random.default_rng(seed)
+    return nib.Nifti1Image((rng.random(shape) * scale).astype(np.float32),
+                           np.diag([2.0, 2.0, 2.0, 1.0]))
+
+
+def _calls(tmp_path):
+    with open(tmp_path / "standin-calls.jsonl") as fh:
+        return [json.loads(line) for line in fh]
+
+
+def test_flirt_source_target_in_memory_exactly_as_the_user_wrote_it(standin_fsl, tmp_path):
+    img, template = _img(seed=1), _img((10, 11, 12), seed=2)
+    res = fsl.flirt().run(source=img, target=template)
+    assert res.outputs.out_file.shape == (10, 11, 12)
+    assert not imagecache.is_dirty(res.outputs.out_file)
+    matrix = fsl.load_matrix(res.outputs.out_matrix_file)
+    assert matrix.shape == (4, 4) and np.allclose(matrix, np.eye(4))
+    assert os.path.basename(res.outputs.out_file.get_filename()) == "source_flirt.nii.gz"
+    assert _calls(tmp_path)[0]["tool"] == "flirt"
+
+
+def test_chaining_passes_outputs_without_writing(standin_fsl):
+    img = _img()
+    brain = fsl.bet().run(in_file=img, mask=True, frac=0.3)
+    assert brain.bytes_written > 0  # the in-memory image was written once
+    reg = fsl.flirt().run(source=brain.outputs.out_file, target=brain.outputs.mask_file)
+    assert reg.bytes_written == 0  # outputs are clean file-backed images
+    assert reg.input_files["source"].origin == "original"
+    again = fsl.applyxfm().run(source=brain.outputs.out_file, target=img,
+                               in_matrix_file=reg.outputs.out_matrix_file)
+    assert again.outputs.out_file.shape == img.shape
+
+
+def test_bet_every_output_and_stderr_is_not_failure(standin_fsl):
+    img = _img()
+    res = fsl.bet().run(in_file=img, mask=True, outline=True, skull=True, mesh=True)
+    assert "stderr" in res.runtime.stderr  # bet talks on stderr, yet it succeeded
+    out = res.outputs
+    for name in ("out_file", "mask_file", "outline_file", "skull_file"):
+        assert getattr(out, name).shape == img.shape, name
+    assert out.meshfile.endswith("in_file_brain_mesh.vtk") and os.path.exists(out.meshfile)
+    mask = np.asanyarray(out.mask_file.dataobj)
+    assert set(np.unique(mask)) <= {0, 1} and mask.any()
+    assert out.inskull_mask_file is Undefined  # not asked for
+
+
+def test_bet_surfaces_and_no_output(standin_fsl):
+    res = fsl.bet().run(in_file=_img(), surfaces=True)
+    for name in ("inskull_mask_file", "outskull_mask_file", "outskin_mask_file",
+                 "skull_mask_file"):
+        assert getattr(res.outputs, name).shape == (8, 9, 10)
+    assert os.path.exists(res.outputs.outskin_mesh_file)
+    res = fsl.bet().run(in_file=_img(), no_output=True, mask=True)
+    assert res.outputs.out_file is Undefined and res.outputs.mask_file.shape == (8, 9, 10)
+
+
+@pytest.mark.parametrize("kind,ext", sorted(fsl.OUTPUT_TYPES.items()))
+def test_output_type_decides_names_and_files(standin_fsl, monkeypatch, kind, ext):
+    monkeypatch.setenv("FSLOUTPUTTYPE", kind)
+    res = fsl.bet().run(in_file=_img(), mask=True)
+    assert res.outputs.mask_file.get_filename().endswith("in_file_brain_mask" + ext)
+    assert res.outputs.out_file.shape == (8, 9, 10)
+
+
+def test_output_type_per_interface(standin_fsl):
+    res = fsl.fslmaths(output_type="NIFTI_PAIR").run(in_file=_img(), op_string="-abs")
+    assert res.outputs.out_file.get_filename().endswith("in_file_maths.img")
+    assert os.path.exists(res.outputs.out_file.get_filename()[:-4] + ".hdr")
+
+
+def test_maths_chain_computes_and_returns_the_image(standin_fsl):
+    img = _img()
+    mask = nib.Nifti1Image((img.get_fdata() > 50).astype(np.float32), img.affine)
+    chain = fsl.maths(img).thr(20).mas(mask).bin().mul(3)
+    assert chain.op_string == "-thr 20 -mas %s -bin -mul 3"
+    res = chain.run()
+    expected = (img.get_fdata() > 50) * 3.0
+    assert np.array_equal(res.outputs.out_file.get_fdata(), expected)
+    base = fsl.maths(img).add(1)
+    assert base.sub(img).op_string == "-add 1 -sub %s"  # chains are not modified
+    assert base.op_string == "-add 1"
+    out = fsl.maths(img, output_datatype="char").op("-thr", 50).bin().run()
+    assert out.outputs.out_file.get_data_dtype() == np.uint8
+
+
+def test_fslmaths_raw_and_operands(standin_fsl):
+    a, b = _img(seed=1), _img(seed=2)
+    res = fsl.fslmaths().run(in_file=a, op_string="-add %s -div 2", operand_files=[b])
+    assert np.allclose(res.outputs.out_file.get_fdata(),
+                       (a.get_fdata() + b.get_fdata()) / 2, atol=1e-4)
+
+
+def test_fslstats_returns_numbers(standin_fsl):
+    img = _img()
+    data = img.get_fdata()
+    res = fsl.fslstats().run(in_file=img, op_string="-M")
+    assert isinstance(res.outputs.out_stat, float)
+    assert res.outputs.out_stat == pytest.approx(data[data != 0].mean(), rel=1e-5)
+    lo, hi = fsl.fslstats().run(in_file=img, op_string="-R").outputs.out_stat
+    assert (lo, hi) == (pytest.approx(data.min(), rel=1e-5), pytest.approx(data.max(), rel=1e-5))
+    series = fsl.fslstats().run(in_file=_img((4, 4, 4, 3)), op_string="-m", split_4d=True)
+    assert len(series.outputs.out_stat) == 3
+    assert all(isinstance(row, list) and len(row) == 1 for row in series.outputs.out_stat)
+    mask = nib.Nifti1Image((data > 50).astype(np.float32), img.affine)
+    masked = fsl.fslstats().run(in_file=img, op_string="-k %s -m", mask_file=mask)
+    assert masked.outputs.out_stat == pytest.approx(data[data > 50].mean(), rel=1e-5)
+
+
+def test_fslroi_fslmerge_fslsplit_round_trip(standin_fsl):
+    series = _img((4, 5, 6, 3))
+    roi = fsl.fslroi().run(in_file=series, t_min=1, t_size=2)
+    assert roi.outputs.roi_file.shape == (4, 5, 6, 2)
+    pieces = fsl.fslsplit().run(in_file=series, dimension="t").outputs.out_files
+    assert [os.path.basename(p.get_filename()) for p in pieces] == [
+        "vol0000.nii.gz", "vol0001.nii.gz", "vol0002.nii.gz"]
+    merged = fsl.fslmerge().run(in_files=pieces, dimension="t").outputs.merged_file
+    assert np.allclose(merged.get_fdata(), series.get_fdata(), atol=1e-4)
+    assert os.path.basename(merged.get_filename()) == "vol0000_merged.nii.gz"
+
+
+def test_fslorient_and_fslcpgeom_never_modify_the_users_file(standin_fsl, tmp_path):
+    path = str(tmp_path / "mine.nii.gz")
+    nib.save(_img(), path)
+    before = open(path, "rb").read()
+    res = fsl.fslorient().run(in_file=path, set_sformcode=4)
+    assert open(path, "rb").read() == before
+    assert int(res.outputs.out_file.header["sform_code"]) == 4
+    assert fsl.fslorient().run(in_file=path, get_sformcode=True).outputs.value == int(
+        nib.load(path).header["sform_code"])
+    assert fsl.fslorient().run(in_file=path, get_orient=True).outputs.value in (
+        "RADIOLOGICAL", "NEUROLOGICAL")
+    other = nib.Nifti1Image(np.zeros((8, 9, 10), np.float32), np.diag([3.0, 3, 3, 1]))
+    res = fsl.fslcpgeom().run(in_file=other, dest_file=path)
+    assert open(path, "rb").read() == before
+    assert np.allclose(res.outputs.out_file.affine, other.affine)
+
+
+def test_fast_lists_and_prefix(standin_fsl):
+    res = fsl.fast().run(in_files=[_img()], number_classes=3, segments=True,
+                         output_biasfield=True)
+    out = res.outputs
+    assert os.path.basename(out.out_basename) == "in_files"
+    assert out.tissue_class_map.shape == (8, 9, 10)
+    assert len(out.partial_volume_files) == 3 and len(out.tissue_class_files) == 3
+    assert len(out.bias_field) == 1 and out.probability_maps is Undefined  # not asked
+    res = fsl.fast().run(in_files=[_img()], no_pve=True)
+    assert res.outputs.partial_volume_files == [] and res.outputs.partial_volume_map is Undefined
+
+
+def test_mcflirt_outputs(standin_fsl):
+    res = fsl.mcflirt().run(in_file=_img((4, 4, 4, 3)), save_mats=True, save_plots=True,
+                            save_rms=True, stats_imgs=True, mean_vol=True)
+    out = res.outputs
+    assert len(out.mat_file) == 3 and fsl.load_matrix(out.mat_file[0]).shape == (4, 4)
+    assert out.par_file.endswith("in_file_mcf.par")
+    assert len(out.rms_files) == 4
+    assert out.variance_img.shape == (4, 4, 4) and out.mean_img.shape == (4, 4, 4)
+
+
+def test_registration_family(standin_fsl, files):
+    a, b = _img(seed=3), _img(seed=4)
+    nl = fsl.fnirt().run(in_file=a, ref_file=b, field_file=True)
+    assert nl.outputs.fieldcoeff_file.shape[:3] == b.shape
+    assert os.path.exists(nl.outputs.log_file) and nl.outputs.field_file is not Undefined
+    warped = fsl.applywarp().run(in_file=a, ref_file=b, field_file=nl.outputs.field_file)
+    assert warped.outputs.out_file.shape == b.shape
+    inv = fsl.invwarp().run(warp=nl.outputs.field_file, reference=a)
+    assert inv.outputs.inverse_warp.shape == nl.outputs.field_file.shape
+    cw = fsl.convertwarp().run(reference=b, warp1=nl.outputs.field_file)
+    assert cw.outputs.out_file.shape[:3] == b.shape
+    inv_mat = fsl.convert_xfm().run(in_file=files["m1.mat"], invert_xfm=True)
+    assert np.allclose(fsl.load_matrix(inv_mat.outputs.out_file),
+                       np.linalg.inv(fsl.load_matrix(files["m1.mat"])))
+    cat = fsl.convert_xfm().run(in_file=files["m1.mat"], in_file2=files["m2.mat"],
+                                concat_xfm=True)
+    assert fsl.load_matrix(cat.outputs.out_file)[0, 3] == pytest.approx(2.0)
+    iso = fsl.applyisoxfm().run(source=a, target=b, apply_isoxfm=2.0, uses_qform=True)
+    assert iso.outputs.out_file is not Undefined and iso.outputs.out_matrix_file is Undefined
+    epi = fsl.epi_reg().run(epi=_img((8, 9, 10, 2)), t1_head=a, t1_brain=b)
+    assert epi.outputs.out_file.shape == a.shape
+    assert fsl.load_matrix(epi.outputs.epi2str_mat).shape == (4, 4)
+    assert epi.outputs.wmseg.shape == a.shape and epi.outputs.fullwarp is Undefined
+
+
+def test_preprocessing_family(standin_fsl):
+    img = _img()
+    assert fsl.susan().run(in_file=img, brightness_threshold=10.0,
+                           fwhm=4.0).outputs.out_file.shape == img.shape
+    assert fsl.slicetimer().run(in_file=_img((4, 4, 4, 3)),
+                                time_repetition=2.0).outputs.out_file.shape == (4, 4, 4, 3)
+    fu = fsl.fugue().run(in_file=img, fmap_in_file=img, unwarped_file=True,
+                         shift_out_file=True)
+    assert fu.outputs.unwarped_file.shape == img.shape and fu.outputs.warped_file is Undefined
+    assert fu.outputs.shift_out_file.get_filename().endswith("in_file_vsm.nii.gz")
+    pr = fsl.prelude().run(phase_file=img, magnitude_file=img, savemask_file=True)
+    assert pr.outputs.unwrapped_phase_file.shape == img.shape
+    first = fsl.run_first_all().run(in_file=img, method="none")
+    assert first.outputs.segmentation_file.get_filename().endswith(
+        "segmented_all_none_firstseg.nii.gz")
+    assert len(first.outputs.vtk_surfaces) == 2 and len(first.outputs.bvars) == 2
+
+
+def test_utilities_family(standin_fsl):
+    img = _img()
+    assert fsl.fslreorient2std().run(in_file=img).outputs.out_file.shape == img.shape
+    fov = fsl.robustfov().run(in_file=img)
+    assert fov.outputs.out_roi.shape == img.shape
+    assert fsl.load_matrix(fov.outputs.out_transform).shape == (4, 4)
+    swapped = fsl.fslswapdim().run(in_file=img, new_dims=("-x", "y", "z"))
+    assert np.allclose(swapped.outputs.out_file.get_fdata(), img.get_fdata()[::-1], atol=1e-4)
+    cl = fsl.cluster().run(in_file=img, threshold=50.0, out_index_file=True)
+    assert cl.outputs.out_index_file.shape == img.shape
+    assert cl.outputs.clusters[0]["Voxels"] == int((img.get_fdata() > 50).sum())
+    assert fsl.cluster().run(in_file=img, threshold=50.0, no_table=True).outputs.clusters == []
+
+
+def test_diffusion_family(standin_fsl, files):
+    b0 = _img((8, 9, 10, 2))
+    tp = fsl.topup().run(in_file=b0, encoding_file=files["params.txt"])
+    assert tp.outputs.out_fieldcoef.shape == (8, 9, 10)
+    assert os.path.exists(tp.outputs.out_movpar)
+    assert len(tp.outputs.out_warps) == 2 and len(tp.outputs.out_mats) == 2
+    at = fsl.applytopup().run(in_files=[_img()], encoding_file=files["params.txt"],
+                              in_index=[1], in_topup=tp.outputs.out_base)
+    assert at.outputs.out_corrected.shape == (8, 9, 10)
+    dwi = _img((8, 9, 10, 3))
+    ed = fsl.eddy().run(in_file=dwi, in_mask=_img(), in_index=files["index.txt"],
+                        in_acqp=files["params.txt"], in_bvec=files["bvecs"],
+                        in_bval=files["bvals"], in_topup=tp.outputs.out_base, repol=True)
+    assert ed.outputs.out_corrected.shape == dwi.shape
+    assert open(ed.outputs.out_rotated_bvecs).read() == open(files["bvecs"]).read()
+    assert ed.outputs.out_outlier_free.shape == dwi.shape
+    dt = fsl.dtifit().run(dwi=dwi, mask=_img(), bvecs=files["bvecs"], bvals=files["bvals"])
+    assert dt.outputs.FA.shape == (8, 9, 10) and dt.outputs.V1.shape == (8, 9, 10, 3)
+    assert dt.outputs.tensor is Undefined
+    mel = fsl.melodic().run(in_files=[_img((8, 9, 10, 5))], num_ICs=3, report=True)
+    assert mel.outputs.ic_maps.shape == (8, 9, 10, 3)
+    assert os.path.isdir(mel.outputs.out_dir) and os.path.isdir(mel.outputs.report_dir)
+
+
+def test_every_standin_is_exercised(standin_fsl, tmp_path):
+    names = set(os.listdir(os.path.join(standin_fsl, "bin")))
+    assert len(names) >= 30
+    with open(os.path.join(standin_fsl, "bin", "bet")) as fh:
+        assert "STAND-IN" in fh.read()
