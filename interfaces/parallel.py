@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import shutil
 import traceback
+import uuid
 from dataclasses import dataclass, field
 
 __all__ = ["run_many", "Job", "Jobs", "set_shared_dir", "get_shared_dir", "ship", "ENV_SHARED_DIR"]
@@ -182,8 +183,13 @@ def _write_shared(img, shipping: _Shipping) -> str:
     return path
 
 
-def _run_job(cls, init: dict, job: dict, options: dict):
-    """Run one job in a worker: ``(result, None, None)`` or ``(None, error, tb)``."""
+def _run_job(cls, init: dict, job: dict, options: dict, nonce: str):
+    """Run one job in a worker: ``(result, None, None)`` or ``(None, error, tb)``.
+
+    ``nonce`` makes every submission distinct: Dask's executor treats calls as
+    pure by default, and would hand back an earlier call's result for the same
+    arguments, though files on disk may have changed since.
+    """
     import pickle
 
     try:
@@ -304,7 +310,8 @@ def _run_on(executor, cls, init, jobs, run_options, shipping, bar) -> None:
             _settle(job, None, error, traceback.format_exc())
             bar.update()
             continue
-        futures[executor.submit(_run_job, cls, shipped_init, shipped, run_options)] = job
+        nonce = uuid.uuid4().hex
+        futures[executor.submit(_run_job, cls, shipped_init, shipped, run_options, nonce)] = job
     for future in as_completed(futures):
         job = futures[future]
         try:
