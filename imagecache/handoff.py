@@ -17,7 +17,7 @@ from nibabel.spatialimages import SpatialImage
 from . import tempfiles
 from .errors import ImageCacheError, UnsupportedFormatError
 from .formats import DEFAULT_TEMP_FORMAT, Format, file_extension, parse_formats
-from .fingerprint import affine_bytes, extensions_digest, header_bytes
+from .fingerprint import affine_bytes, extensions_digest, header_bytes, same_values
 from .provenance import assess, image_files, read_voxels, snapshot, state_of
 
 __all__ = ["PreparedFile", "prepare_file", "as_filename", "is_dirty", "set_dirty"]
@@ -355,7 +355,7 @@ def _fdata_payload(cache, header):
     header = header.copy()
     with np.errstate(invalid="ignore", over="ignore"):
         cast = cache.astype(header.get_data_dtype())
-        if np.array_equal(cast.astype(cache.dtype), cache, equal_nan=True):
+        if same_values(cast.astype(cache.dtype), cache):
             return cast, header
     for candidate in (cache.dtype, np.dtype(np.float32)):
         try:

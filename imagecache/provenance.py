@@ -31,7 +31,9 @@ from .fingerprint import (
     extensions_digest,
     header_bytes,
     is_proxy,
+    memory_order,
     proxy_params,
+    same_values,
     stat_key,
 )
 
@@ -212,15 +214,17 @@ def _verify(img, state: ImageState) -> None:
             # Reads another file (e.g. a lazy image saved elsewhere): same voxels?
             other = proxy_params(dataobj)[0]
             before = stat_key(other)
-            if array_digest(np.asanyarray(dataobj)) == array_digest(np.asanyarray(disk.dataobj)):
+            mine, theirs = np.asanyarray(dataobj), np.asanyarray(disk.dataobj)
+            if mine.dtype == theirs.dtype and same_values(mine, theirs):
                 ref.proxy = proxy_params(dataobj)
                 ref.watch = ((other, before),)
+        # (digests in the memory order of the image's arrays: see array_digest)
         if not is_proxy(dataobj):
-            ref.array = array_digest(np.asanyarray(disk.dataobj))
+            ref.array = array_digest(np.asanyarray(disk.dataobj), order=memory_order(dataobj))
         cache = getattr(img, "_fdata_cache", None)
         if cache is not None:
             ref.fdata[cache.dtype.str] = array_digest(
-                disk.get_fdata(caching="unchanged", dtype=cache.dtype)
+                disk.get_fdata(caching="unchanged", dtype=cache.dtype), order=memory_order(cache)
             )
     except Exception as exc:  # truncated or unreadable data: not a match
         log.info("could not read voxels of %s to compare: %s", paths[0], exc)
@@ -369,7 +373,7 @@ def _fdata_matches(dataobj, cache) -> bool:
         values = np.asanyarray(dataobj, dtype=cache.dtype)
     except Exception:
         return False
-    return values.shape == cache.shape and np.array_equal(values, cache, equal_nan=True)
+    return same_values(values, cache)
 
 
 def read_voxels(img, reader):
