@@ -1,0 +1,107 @@
+"""``imageshell demo``: the real pipeline end to end, its report, and what it
+does when tools are missing."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+from tools import ch2_path, require_tool
+
+from interfaces import demo
+
+ANATOMICAL = os.path.join(os.path.dirname(__import__("nibabel").__file__), "tests", "data",
+                          "anatomical.nii")
+
+
+def _imageshell(*args, cwd, env=None):
+    # The console script as installed (the module when it is not on PATH).
+    script = shutil.which("imageshell")
+    exe = [script] if script else [sys.executable, "-m", "interfaces.cli"]
+    return subprocess.run([*exe, *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_demo_runs_the_real_pipeline_and_writes_its_report(tmp_path):
+    ch2_path()
+    for tool in ("mrgrid", "reg_aladin", "reg_resample", "wb_command", "mrthreshold",
+                 "maskfilter", "reg_measure"):
+        require_tool(tool)
+    done = _imageshell("demo", "--out", "tmp", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    out = tmp_path / "tmp"
+    assert f"report: {out / 'report.html'}" in done.stdout
+    summary = json.loads((out / "summary.json").read_text())
+    # the known motion was recovered by the registration
+    assert summary["error_degrees"] < 1.0 and summary["error_mm"] < 1.0
+    assert summary["ncc_after"] > 0.99 > summary["ncc_before"]
+    assert summary["skipped"] == []
+    steps = {r["step"]: r for r in summary["steps"]}
+    assert [r["tool"] for r in summary["steps"]][:3] == [
+        "mrtrix3.mrgrid", "niftyreg.reg_resample", "niftyreg.reg_aladin"]
+    # the head's own file went to the first tool; the edited image was written once...
+    assert steps["downsample"]["inputs"][0]["origin"] == "original"
+    flo = [r["inputs"][1] for r in summary["steps"] if r["tool"].startswith("niftyreg.reg_")]
+    assert flo[0]["origin"] == "temporary" and flo[0]["bytes"] > 0
+    # ...and reused by every later tool
+    assert all(f["origin"] == "temporary" and f["bytes"] == 0 and f["reused"] for f in flo[1:3])
+    assert summary["bytes_written"] == flo[0]["bytes"]
+    # every input line is printed with its bytes
+    assert len(re.findall(r"[\d,]+ bytes written  \S", done.stdout)) == sum(
+        len(r["inputs"]) for r in summary["steps"])
+    report = (out / "report.html").read_text()
+    assert "Recovered to within" in report and "temporary (reused)" in report
+    assert "<img src='demo.png'" in report
+    assert (out / "demo.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert summary["mask_voxels"] > 10000
+
+
+def test_demo_says_how_to_install_missing_tools_and_runs_the_rest(tmp_path):
+    require_tool("reg_aladin")  # found through the niftyreg package, not PATH
+    env = dict(os.environ, PATH=os.path.dirname(sys.executable))
+    done = _imageshell("demo", ANATOMICAL, "--out", "small", cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "[skipped] downsample: needs mrtrix3.mrgrid -- install: apt-get install mrtrix3" \
+        in done.stdout
+    assert "apt-get install connectome-workbench" in done.stdout
+    summary = json.loads((tmp_path / "small" / "summary.json").read_text())
+    assert [r["tool"] for r in summary["steps"]] == [
+        "niftyreg.reg_resample", "niftyreg.reg_aladin", "niftyreg.reg_resample",
+        "niftyreg.reg_measure", "niftyreg.reg_measure"]
+    assert summary["ncc_after"] > summary["ncc_before"]
+    assert "Skipped" in (tmp_path / "small" / "report.html").read_text()
+
+
+def test_demo_falls_back_to_elastix_without_niftyreg(tmp_path, monkeypatch, capsys):
+    require_tool("elastix")
+    from interfaces.niftyreg import NIFTYREG
+
+    monkeypatch.setattr(NIFTYREG, "find_executable", lambda name: None)
+    summary = demo.run_pipeline(demo.default_data()["anatomical"], tmp_path / "out")
+    tools = [r["tool"] for r in summary["steps"]]
+    assert "elastix.elastix" in tools and "elastix.transformix" in tools
+    assert summary["error_degrees"] < 2.0  # a small 2 mm image: coarser
+    assert "needs niftyreg.reg_resample" in capsys.readouterr().out
+
+
+def test_demo_decisions_table(tmp_path):
+    done = _imageshell("demo", "--decisions", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert any(line.startswith("loaded lazily with imagecache.load") and " original " in line
+               for line in lines)
+    assert any(line.startswith("header descrip edited") and " temporary " in line
+               for line in lines)
+    assert list(tmp_path.iterdir()) == []  # nothing written in the current folder
+
+
+def test_demo_refuses_a_foreign_folder(tmp_path):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "thesis.tex").write_text("x")
+    done = _imageshell("demo", ANATOMICAL, "--out", "mine", cwd=tmp_path)
+    assert done.returncode == 2 and "pass another --out" in done.stdout
