@@ -40,10 +40,16 @@ def _median_ms(samples):
     return statistics.median(samples) * 1e3
 
 
-def _mrcalc_add():
-    from interfaces.base import Bool, Family, Image, InputSpec, Interface, OutputImage, Str
+def _mrtrix():
+    from interfaces.base import Family
 
-    mrtrix = Family("mrtrix3", package_hint="apt-get install mrtrix3")
+    return Family("mrtrix3", package_hint="apt-get install mrtrix3")
+
+
+def _mrcalc_add():
+    from interfaces.base import Bool, Image, InputSpec, Interface, OutputImage, Str
+
+    mrtrix = _mrtrix()
 
     class mrcalc_add(Interface):
         """mrcalc a b -add out."""
@@ -237,9 +243,9 @@ def bench_workers(folder: str, runs: int) -> dict:
 
     import imagecache
     import interfaces
-    from interfaces.base import Bool, Family, Image, InputSpec, Int, Interface, OutputImage
+    from interfaces.base import Bool, Image, InputSpec, Int, Interface, OutputImage
 
-    mrtrix = Family("mrtrix3", package_hint="apt-get install mrtrix3")
+    mrtrix = _mrtrix()
 
     class mrfilter_median(Interface):
         """mrfilter in median -extent 3 out, single-threaded."""

@@ -9,33 +9,7 @@ import os
 
 import nibabel as nib
 import numpy as np
-from interfaces_helpers import write_script
-
-#: Copies $1 to $2, slowly enough that the processes overlap; counts its runs.
-SLOW_COUNTING_COPY = (
-    '[ "$1" = --version ] && { echo "slowcp 1.0"; exit 0; }\n'
-    'echo run >> "$(dirname "$0")/calls"\n'
-    'sleep 0.5\n'
-    'cp "$1" "$2"\n'
-)
-
-
-def _tool(script):
-    from interfaces.base import Float, Image, InputSpec, Interface, OutputImage
-
-    class slowcp(Interface):
-        """Copy an image slowly, counting runs."""
-
-        executable = script
-
-        class Inputs(InputSpec):
-            in_file = Image(position=0, mandatory=True, desc="image to copy")
-            out_file = OutputImage(position=1, name_source="in_file", name_template="%s_out",
-                                   keep_extension=True, desc="the copy")
-            factor = Float(argstr="--factor %g", desc="a value")
-
-    return slowcp
-
+from cache_helpers import counting_copy
 
 _barrier = None
 
@@ -47,28 +21,27 @@ def _init(barrier):
 
 def _run_in_child(args):
     """One process's job (module level: spawned children import it)."""
-    script, image, store, factor = args
+    folder, image, store, factor = args
     import imagecache
-    import interfaces.base.cache  # noqa: F401  (imports done before the start line)
 
+    tool, _ = counting_copy(folder, sleep=0.5)
+    img = imagecache.load(image)
     _barrier.wait(60)  # all four ask at the same moment
-
-    res = _tool(script)().run(in_file=imagecache.load(image), factor=factor, cache=store)
+    res = tool().run(in_file=img, factor=factor, cache=store)
     return res.cache_hit, res.outputs.out_file.get_filename(), res.cache_key
 
 
 def test_processes_sharing_a_folder_run_each_job_once(tmp_path):
-    script = write_script(tmp_path, "slowcp", SLOW_COUNTING_COPY)
+    _, calls = counting_copy(tmp_path, sleep=0.5)
     image = str(tmp_path / "a.nii")
     nib.save(nib.Nifti1Image(np.arange(60, dtype=np.float32).reshape(3, 4, 5), np.eye(4)), image)
     store = str(tmp_path / "cache")
     # Four processes, two distinct jobs (factor 1 and 2), each asked twice at once.
-    jobs = [(script, image, store, factor) for factor in (1.0, 2.0, 1.0, 2.0)]
+    jobs = [(str(tmp_path), image, store, factor) for factor in (1.0, 2.0, 1.0, 2.0)]
     ctx = multiprocessing.get_context("spawn")  # no fork of a threaded test process
     with ctx.Pool(4, initializer=_init, initargs=(ctx.Barrier(4),)) as pool:
         outcomes = pool.map(_run_in_child, jobs)
-    with open(tmp_path / "calls") as fh:
-        assert len(fh.read().split()) == 2  # one run per job
+    assert calls() == 2  # one run per job
     by_job = {}
     for (_, _, _, factor), (hit, out, key) in zip(jobs, outcomes):
         by_job.setdefault(factor, []).append((hit, out, key))

@@ -10,50 +10,17 @@ import shutil
 import nibabel as nib
 import numpy as np
 import pytest
-from interfaces_helpers import write_script
+from cache_helpers import counting_copy
 
 import imagecache
-from interfaces.base import Float, Image, InputSpec, Interface, OutputImage, cache
+from interfaces.base import Float, cache
 from interfaces.base.errors import CommandFailedError
-
-#: Copies $1 to $2; counts its runs in "calls" beside itself; exits 3 on --fail.
-COUNTING_COPY = (
-    '[ "$1" = --version ] && { echo "countcp 1.0"; exit 0; }\n'
-    'echo run >> "$(dirname "$0")/calls"\n'
-    'for a in "$@"; do [ "$a" = --fail ] && exit 3; done\n'
-    'cp "$1" "$2"\n'
-)
-
-
-def counting_tool(folder):
-    """A wrapper of a fresh counting script in ``folder``, and a call counter."""
-    script = write_script(folder, "countcp", COUNTING_COPY)
-
-    class countcp(Interface):
-        """Copy an image, counting runs."""
-
-        executable = script
-
-        class Inputs(InputSpec):
-            in_file = Image(position=0, mandatory=True, desc="image to copy")
-            out_file = OutputImage(position=1, name_source="in_file", name_template="%s_out",
-                                   keep_extension=True, desc="the copy")
-            other = Image(argstr="--other %s", desc="a second image")
-            factor = Float(argstr="--factor %g", desc="a value")
-            fail = Float(argstr="--fail %g", desc="fail with status 3")
-
-    def calls() -> int:
-        path = os.path.join(os.fspath(folder), "calls")
-        return len(open(path).read().split()) if os.path.exists(path) else 0
-
-    return countcp, calls
-
 
 @pytest.fixture
 def tool(tmp_path):
     folder = tmp_path / "bin"
     folder.mkdir()
-    return counting_tool(folder)
+    return counting_copy(folder)
 
 
 @pytest.fixture

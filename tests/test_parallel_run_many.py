@@ -9,7 +9,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 import nibabel as nib
 import numpy as np
 import pytest
-from interfaces_helpers import write_script
+from cache_helpers import counting_copy
 
 import imagecache
 import interfaces
@@ -18,13 +18,6 @@ from interfaces.coreutils import cp
 from interfaces.parallel import ship
 
 SHELL_LIMIT = 2048  # bytes a clean image may take on its way to a worker
-
-COUNTING_COPY = (
-    '[ "$1" = --version ] && { echo "countcp 1.0"; exit 0; }\n'
-    'echo run >> "$(dirname "$0")/calls"\n'
-    'cp "$1" "$2"\n'
-)
-
 
 def write_nii(path, data):
     nib.save(nib.Nifti1Image(data, np.eye(4)), os.fspath(path))
@@ -86,18 +79,7 @@ def test_clean_images_travel_as_shells_whatever_their_size(tmp_path):
 def test_a_dirty_image_is_written_once_to_the_shared_folder(tmp_path):
     shared = tmp_path / "shared"
     shared.mkdir()
-    script = write_script(tmp_path, "countcp", COUNTING_COPY)
-
-    class countcp(interfaces.Interface):
-        """Copy, counting runs."""
-
-        executable = script
-
-        class Inputs(interfaces.InputSpec):
-            in_file = interfaces.Image(position=0, mandatory=True, desc="in")
-            out_file = interfaces.OutputImage(position=1, name_source="in_file",
-                                              name_template="%s_c", keep_extension=True,
-                                              desc="out")
+    countcp, _ = counting_copy(tmp_path)
 
     edited = imagecache.load(write_nii(tmp_path / "e.nii", small(1)))
     edited.get_data()[1, 1, 1] = 42
@@ -131,18 +113,7 @@ def test_progress_bar_shows_unless_turned_off(tmp_path, capsys):
 
 
 def test_jobs_share_the_callers_cache(tmp_path):
-    script = write_script(tmp_path, "countcp", COUNTING_COPY)
-
-    class countcp(interfaces.Interface):
-        """Copy, counting runs."""
-
-        executable = script
-
-        class Inputs(interfaces.InputSpec):
-            in_file = interfaces.Image(position=0, mandatory=True, desc="in")
-            out_file = interfaces.OutputImage(position=1, name_source="in_file",
-                                              name_template="%s_c", keep_extension=True,
-                                              desc="out")
+    countcp, calls = counting_copy(tmp_path)
 
     paths = [write_nii(tmp_path / f"s{i}.nii", small(i)) for i in range(4)]
     inputs = [{"in_file": p} for p in paths]
@@ -155,8 +126,7 @@ def test_jobs_share_the_callers_cache(tmp_path):
         interfaces.set_cache(None)
     assert [j.result.cache_hit for j in first] == [False] * 4
     assert [j.result.cache_hit for j in again] == [True] * 4
-    with open(tmp_path / "calls") as fh:
-        assert len(fh.read().split()) == 4
+    assert calls() == 4
 
 
 def test_run_many_rejects_what_is_not_an_interface():
