@@ -252,3 +252,24 @@ def test_editing_the_wrapper_declaration_invalidates(tool, store, tmp_path):
 
     countcp2().run(in_file=path, cache=store)
     assert calls() == 2
+
+
+def test_every_interfaces_identity_is_the_same_in_a_new_process():
+    # Keys must match across processes and machines: no memory address (e.g.
+    # of a from_stdout parser function) may leak into them.
+    import subprocess
+    import sys
+
+    from interfaces.base.registry import all_interfaces
+
+    code = (
+        "import json, warnings\nwarnings.simplefilter('ignore')\n"
+        "from interfaces.base.registry import all_interfaces\n"
+        "from interfaces.base.cache import interface_identity\n"
+        "print(json.dumps({n: interface_identity(c) for n, c in all_interfaces().items()}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    theirs = json.loads(done.stdout.strip().splitlines()[-1])
+    ours = {n: cache.interface_identity(c) for n, c in all_interfaces().items()}
+    assert ours == theirs and len(ours) >= 3

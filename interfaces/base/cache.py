@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import threading
 import types
@@ -218,6 +219,23 @@ def _tool_version(cls, executable: str, exe_stat, folder: str) -> str | None:
 # -- the key ------------------------------------------------------------------
 
 _identities: dict = {}
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def _stable(value):
+    """A representation of a declaration's value that is the same in every
+    process: functions (e.g. ``from_stdout`` parsers) by name, code and
+    captured values, never by memory address."""
+    code = getattr(value, "__code__", None)
+    if code is not None:
+        cells = tuple(_stable(c.cell_contents) for c in (value.__closure__ or ()))
+        return ("function", value.__module__, value.__qualname__, code.co_code,
+                _stable(code.co_consts), cells)
+    if isinstance(value, (list, tuple)):
+        return tuple(_stable(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _stable(v)) for k, v in value.items()))
+    return _ADDRESS.sub("", repr(value))
 
 
 def interface_identity(cls) -> str:
@@ -228,8 +246,8 @@ def interface_identity(cls) -> str:
         for spec in (cls.Inputs, cls.output_spec()):
             for name, ctrait in spec.spec_traits().items():
                 meta = {k: v for k, v in ctrait.__dict__.items() if k != "desc"}
-                parts.append((name, type(ctrait.trait_type).__name__, sorted(meta.items(), key=str),
-                              repr(ctrait.default)))
+                parts.append((name, type(ctrait.trait_type).__name__, _stable(meta),
+                              _stable(ctrait.default)))
         ident = _identities[cls] = xxhash.xxh3_128_hexdigest(repr(parts).encode())
     return ident
 
