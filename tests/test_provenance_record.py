@@ -98,6 +98,9 @@ def test_a_failed_run_is_recorded_in_the_folder_it_keeps(tmp_path):
     record = interfaces.read_provenance(caught.value.result.runtime.cwd)
     assert record["status"] == "failed" and record["returncode"] == 4
     assert record["outputs"] == {}
+    failing().run(in_file=ANATOMICAL, check=False, workdir=tmp_path / "w")
+    [name] = os.listdir(tmp_path / "w")
+    assert interfaces.read_provenance(tmp_path / "w" / name)["status"] == "failed"
 
 
 def test_records_can_be_turned_off_and_a_given_workdir_keeps_one_per_run(tmp_path):

@@ -71,7 +71,8 @@ def run_recorded(cls, go, workdir, *, fingerprints=None, cache_key=None):
         if getattr(error, "result", None) is not None:  # the tool ran and failed: its folder is kept
             _write(cls, error.result, workdir, fingerprints, cache_key, status="failed")
         raise
-    _write(cls, result, workdir, fingerprints, cache_key, status="ok")
+    ok = result.runtime.returncode in cls.success_codes  # check=False returns failures too
+    _write(cls, result, workdir, fingerprints, cache_key, status="ok" if ok else "failed")
     return result
 
 
