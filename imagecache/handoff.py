@@ -355,7 +355,7 @@ def _fdata_payload(cache, header):
     header = header.copy()
     with np.errstate(invalid="ignore", over="ignore"):
         cast = cache.astype(header.get_data_dtype())
-        if same_values(cast.astype(cache.dtype), cache):
+        if same_values(cast, cache):  # compares exactly, upcasting in chunks
             return cast, header
     for candidate in (cache.dtype, np.dtype(np.float32)):
         try:
