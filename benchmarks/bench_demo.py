@@ -49,9 +49,9 @@ def _inputs():
     import nibabel as nib
     import numpy as np
 
-    from interfaces.demo import _downsampled_in_memory, rigid_motion
+    from interfaces.demo import downsample, rigid_motion
 
-    template = _downsampled_in_memory(nib.load(CH2), 2.0)
+    template = downsample(nib.load(CH2), 2.0)
     centre = template.affine @ np.append((np.array(template.shape) - 1) / 2, 1.0)
     subject = nib.Nifti1Image(np.asarray(template.dataobj).copy(),
                               rigid_motion(centre[:3]) @ template.affine)

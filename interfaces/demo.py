@@ -28,7 +28,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-__all__ = ["main", "default_data", "run_pipeline", "rigid_motion", "motion_error"]
+__all__ = ["main", "default_data", "run_pipeline", "rigid_motion", "motion_error", "downsample"]
 
 CH2 = Path("/usr/share/mricron/templates/ch2.nii.gz")
 #: The known motion applied in memory: rotations about x, y, z (degrees), shift (mm).
@@ -143,8 +143,9 @@ class Pipeline:
                       f"{os.path.basename(f['file'])}")
 
 
-def _downsampled_in_memory(img, voxel):
-    """Block-average ``img`` to about ``voxel`` mm, in memory (when MRtrix3 is missing)."""
+def downsample(img, voxel):
+    """Block-average ``img`` to about ``voxel`` mm, in memory (float32; the
+    demo's fallback when MRtrix3 is missing, and the tests' small heads)."""
     import nibabel as nib
     import numpy as np
 
@@ -187,7 +188,7 @@ def run_pipeline(head_path: Path, out: Path, echo=print) -> dict:
         template = p.run("downsample", tool, in_file=head, operation="regrid",
                          voxel=[voxel], interp="linear").outputs.out_file
     else:
-        template = _downsampled_in_memory(head, voxel)
+        template = downsample(head, voxel)
 
     # 2. the subject: the same head, moved in memory by editing its affine
     centre = template.affine @ np.append((np.array(template.shape[:3]) - 1) / 2, 1.0)

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import os
 
-import nibabel as nib
 import numpy as np
 import pytest
-from tools import ch2_downsampled, require_tool, rigid_error, rigid_matrix
+from tools import moved_pair, require_tool, rigid_error, rigid_matrix
 
 from interfaces.base import Undefined
 from interfaces.elastix import (
@@ -22,9 +21,7 @@ RIGID = parameter_map("rigid", Metric="AdvancedMeanSquares")
 
 @pytest.fixture(scope="module")
 def pair():
-    fixed = ch2_downsampled(2)
-    moving = nib.Nifti1Image(np.asarray(fixed.dataobj), TRUE @ fixed.affine)
-    return fixed, moving
+    return moved_pair(TRUE)
 
 
 @pytest.fixture(scope="module")

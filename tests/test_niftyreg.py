@@ -8,7 +8,7 @@ import os
 import nibabel as nib
 import numpy as np
 import pytest
-from tools import ch2_downsampled, require_tool, rigid_error, rigid_matrix
+from tools import ch2_downsampled, moved_pair, require_tool, rigid_error, rigid_matrix
 
 from interfaces.base import ExecutableNotFoundError, Family, Undefined
 from interfaces.niftyreg import (
@@ -23,9 +23,7 @@ TRUE = rigid_matrix()
 def pair():
     """(fixed, moving): the 2 mm ch2 head, and the same voxels with their
     affine moved by a known rigid transform (both in memory)."""
-    fixed = ch2_downsampled(2)
-    moving = nib.Nifti1Image(np.asarray(fixed.dataobj), TRUE @ fixed.affine)
-    return fixed, moving
+    return moved_pair(TRUE)
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ import shutil
 import pytest
 
 __all__ = ["require_tool", "in_ci", "CH2", "ch2_path", "ch2_downsampled", "rigid_matrix",
-           "rigid_error"]
+           "rigid_error", "moved_pair"]
 
 #: Real 1 mm head with skull, from Debian's mricron-data.
 CH2 = "/usr/share/mricron/templates/ch2.nii.gz"
@@ -88,47 +88,40 @@ def ch2_path() -> str:
 
 
 # -- a known rigid motion of the ch2 head, for registration checks -----------
+# The demo's own helpers (interfaces.demo), so that tests and demo agree.
+
+#: The middle of the ch2 head (mm): rotations are about it, errors measured there.
+CENTRE = (0.0, -18.0, 18.0)
+
 
 def ch2_downsampled(factor: int = 2):
     """The ch2 head block-averaged to ``factor`` mm voxels, in memory (float32)."""
     import nibabel as nib
+
+    from interfaces.demo import downsample
+
+    return downsample(nib.load(ch2_path()), factor)
+
+
+def rigid_matrix(degrees=(3.0, -2.0, 4.0), shift=(3.0, -4.0, 2.0)):
+    """4x4 world (mm) rigid transform about the head's centre."""
+    from interfaces.demo import rigid_motion
+
+    return rigid_motion(CENTRE, degrees, shift)
+
+
+def rigid_error(estimated, true):
+    """(rotation error in degrees, displacement error in mm at the head's centre)."""
+    from interfaces.demo import motion_error
+
+    return motion_error(estimated, true, CENTRE)
+
+
+def moved_pair(true, factor: int = 2):
+    """(fixed, moving): the ch2 head at ``factor`` mm, and the same voxels with
+    their affine moved by ``true`` -- both in memory."""
+    import nibabel as nib
     import numpy as np
 
-    img = nib.load(ch2_path())
-    data = np.asarray(img.dataobj, dtype=np.float32)
-    shape = [n // factor * factor for n in data.shape]
-    data = data[: shape[0], : shape[1], : shape[2]]
-    data = data.reshape(shape[0] // factor, factor, shape[1] // factor, factor,
-                        shape[2] // factor, factor).mean(axis=(1, 3, 5))
-    affine = img.affine.copy()
-    affine[:3, :3] *= factor
-    affine[:3, 3] += img.affine[:3, :3] @ np.full(3, (factor - 1) / 2)  # block centres
-    return nib.Nifti1Image(data.astype(np.float32), affine)
-
-
-def rigid_matrix(degrees=(3.0, -2.0, 4.0), shift=(3.0, -4.0, 2.0), centre=(0.0, -18.0, 18.0)):
-    """4x4 world (mm) rigid transform: rotations about x, y, z (degrees) about
-    ``centre`` (the middle of the ch2 head), then ``shift``."""
-    import numpy as np
-
-    ax, ay, az = np.deg2rad(degrees)
-    rx = np.array([[1, 0, 0], [0, np.cos(ax), -np.sin(ax)], [0, np.sin(ax), np.cos(ax)]])
-    ry = np.array([[np.cos(ay), 0, np.sin(ay)], [0, 1, 0], [-np.sin(ay), 0, np.cos(ay)]])
-    rz = np.array([[np.cos(az), -np.sin(az), 0], [np.sin(az), np.cos(az), 0], [0, 0, 1]])
-    rotation = rz @ ry @ rx
-    centre = np.asarray(centre, float)
-    out = np.eye(4)
-    out[:3, :3] = rotation
-    out[:3, 3] = centre - rotation @ centre + np.asarray(shift, float)
-    return out
-
-
-def rigid_error(estimated, true, centre=(0.0, -18.0, 18.0)):
-    """(rotation error in degrees, displacement error in mm at ``centre``)
-    between two 4x4 world transforms."""
-    import numpy as np
-
-    delta = np.linalg.inv(true) @ estimated
-    cos = np.clip((np.trace(delta[:3, :3]) - 1) / 2, -1.0, 1.0)
-    point = np.append(np.asarray(centre, float), 1.0)
-    return float(np.degrees(np.arccos(cos))), float(np.linalg.norm((estimated @ point - true @ point)[:3]))
+    fixed = ch2_downsampled(factor)
+    return fixed, nib.Nifti1Image(np.asarray(fixed.dataobj), true @ fixed.affine)

@@ -167,7 +167,7 @@ def _rotation(ax: float, ay: float, az: float, zyx: bool):
     return rz @ ry @ rx if zyx else rz @ rx @ ry
 
 
-def ras_affine(parameters) -> "numpy.ndarray":
+def ras_affine(parameters):
     """The 4x4 matrix, in NIfTI (RAS) world millimetres, of a translation,
     rigid (Euler) or affine elastix transform.
 
@@ -179,6 +179,11 @@ def ras_affine(parameters) -> "numpy.ndarray":
     ----------
     parameters : dict or path
         A transform parameter map, e.g. ``result.outputs.transform_parameters[-1]``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (4, 4).
     """
     import numpy as np
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..base import Family
+from ..base.matrices import read_matrix, write_matrix
 
 __all__ = ["NIFTYREG", "read_affine", "write_affine"]
 
@@ -26,19 +27,6 @@ NIFTYREG = Family(
 )
 
 
-def write_affine(matrix, path) -> None:
-    """Write a 4x4 matrix as NiftyReg's text affine (``Affine x Reference = Floating``,
-    in world millimetres)."""
-    import numpy as np
-
-    matrix = np.asarray(matrix, dtype=float)
-    if matrix.shape != (4, 4):
-        raise ValueError(f"an affine matrix must be 4x4, got shape {matrix.shape}")
-    np.savetxt(path, matrix, fmt="%.10g")
-
-
-def read_affine(path):
-    """Read a NiftyReg text affine (4x4, maps reference world to floating world)."""
-    import numpy as np
-
-    return np.loadtxt(path).reshape(4, 4)
+# NiftyReg's text affines: ``Affine x Reference = Floating``, world millimetres.
+write_affine = write_matrix
+read_affine = read_matrix

@@ -9,19 +9,11 @@ from traits.api import Dict
 from ..base import (
     Bool, Enum, File, Float, Image, InputSpec, Interface, List, OutputImage, OutputSpec, Str,
 )
+from ..base.matrices import write_matrix
 from .family import WORKBENCH
 
 __all__ = ["volume_smoothing", "volume_math", "volume_resample", "volume_stats",
            "volume_dilate"]
-
-
-def _write_affine(matrix, path) -> None:
-    import numpy as np
-
-    matrix = np.asarray(matrix, dtype=float)
-    if matrix.shape != (4, 4):
-        raise ValueError(f"an affine matrix must be 4x4, got shape {matrix.shape}")
-    np.savetxt(path, matrix, fmt="%.10g")
 
 
 def _parse_values(stdout: str):
@@ -87,7 +79,7 @@ class volume_resample(Interface):
                       mandatory=True, desc="resampling method")
         out_file = OutputImage(argstr="%s", position=3, name_source="in_file",
                                name_template="%s_resampled", desc="resampled volume")
-        affine = List(File(writer=_write_affine, suffix=".txt"), argstr="-affine %s...",
+        affine = List(File(writer=write_matrix, suffix=".txt"), argstr="-affine %s...",
                       desc="affines in world millimetres (files or 4x4 arrays), applied "
                            "in order")
         affine_series = List(File(), argstr="-affine-series %s...",
