@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 
+import pytest
 from tools import ch2_path, require_tool
 
 ANATOMICAL = os.path.join(os.path.dirname(__import__("nibabel").__file__), "tests", "data",
@@ -110,3 +111,16 @@ def test_demo_refuses_a_foreign_folder(tmp_path):
     (tmp_path / "mine" / "thesis.tex").write_text("x")
     done = _imageshell("demo", ANATOMICAL, "--out", "mine", cwd=tmp_path)
     assert done.returncode == 2 and "pass another --out" in done.stdout
+
+
+def test_require_tool_skips_locally_and_fails_in_ci(monkeypatch):
+    from tools import require_tool
+
+    assert require_tool("sh").endswith("/sh")  # a tool that is there: its path
+    monkeypatch.setenv("PATH", "")  # now mrcalc cannot be found
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install mrtrix3"):
+        require_tool("mrcalc")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must have it"):
+        require_tool("mrcalc")
