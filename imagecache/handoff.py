@@ -118,14 +118,30 @@ def prepare_file(image, *, formats=None, copy=False) -> PreparedFile:
             ).encode()
         )
         if not copy:
-            existing = state.temps.get(key)
+            existing = state.temps.pop(key, None)
             if existing and all(os.path.exists(p) for p in existing):
+                state.temps[key] = existing  # most recently used: dropped last
                 return PreparedFile(existing[0], "temporary", 0, True, existing)
         written, nbytes = _write(image, verdict, target)
         if not copy:  # copies belong to the caller (discard(), or interpreter exit)
             state.owned.extend(written)
             state.temps[key] = written
+            _drop_superseded(state)
         return PreparedFile(written[0], "copy" if copy else "temporary", nbytes, False, written)
+
+
+#: Temporaries kept per image: the current state's and the one before, so an
+#: edit-and-run loop does not fill the disk, while a tool handed the previous
+#: file a moment ago can still open it.
+KEEP_TEMPORARIES = 2
+
+
+def _drop_superseded(state) -> None:
+    while len(state.temps) > KEEP_TEMPORARIES:
+        oldest = next(iter(state.temps))
+        files = state.temps.pop(oldest)
+        tempfiles.remove(files)
+        state.owned[:] = [p for p in state.owned if p not in files]
 
 
 def as_filename(image, *, formats=None, copy=False) -> str:

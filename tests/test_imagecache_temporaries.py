@@ -455,3 +455,21 @@ def test_full_disk_rlimit(tmp_path):
     assert proc.returncode == 0, proc.stderr
     lines = dict(line.split() for line in proc.stdout.splitlines())
     assert lines == {"ERROR": "True", "LEFT": "0", "WRITTEN": "True", "EQUAL": "True"}, proc.stdout
+
+
+def test_edit_loop_keeps_only_the_last_two_temporaries(make_image):
+    img = _dirty(make_image("nii"))
+    paths = []
+    for value in range(5):
+        img.get_data()[0, 0, 0] = 100 + value
+        paths.append(prepare_file(img).path)
+    assert len(set(paths)) == 5
+    assert [os.path.exists(p) for p in paths] == [False, False, False, True, True]
+    # Going back to the previous state reuses its file (nothing written)...
+    img.get_data()[0, 0, 0] = 103
+    again = prepare_file(img)
+    assert again.path == paths[3] and again.bytes_written == 0
+    # ...and makes it the most recent: the next new state drops paths[4], not it.
+    img.get_data()[0, 0, 0] = 200
+    prepare_file(img)
+    assert os.path.exists(paths[3]) and not os.path.exists(paths[4])
