@@ -13,6 +13,7 @@ import xxhash
 from nibabel.spatialimages import SpatialImage
 
 from .fingerprint import affine_bytes, extensions_digest, header_bytes, stat_key
+from .handoff import is_dirty
 from .provenance import assess, image_files, state_of
 
 __all__ = ["image_fingerprint"]
@@ -59,19 +60,15 @@ def image_fingerprint(image, *, file_digest=None) -> str:
     ------
     FileNotFoundError
         For a path that does not exist.
+    TypeError
+        For a value that is neither an image nor a path.
     imagecache.ImageCacheError
         As :func:`is_dirty` (e.g. the file under a lazily loaded image changed).
     """
-    if isinstance(image, (str, os.PathLike)):
-        path = os.path.abspath(os.fspath(image))
-        if not os.path.exists(path):
-            raise FileNotFoundError(2, f"image file {path!r} does not exist; check the path", path)
-        return "file:" + xxhash.xxh3_128_hexdigest(_file_part(path, file_digest).encode())
     if not isinstance(image, SpatialImage):
-        raise TypeError(
-            f"expected a nibabel image or a path, got {type(image).__name__}; "
-            "load the data with nibabel (or imagecache.load) first"
-        )
+        is_dirty(image)  # raises for a missing path, or a value that is no image
+        path = os.path.abspath(os.fspath(image))
+        return "file:" + xxhash.xxh3_128_hexdigest(_file_part(path, file_digest).encode())
     state = state_of(image)
     with state.lock:
         verdict = assess(image, state)
