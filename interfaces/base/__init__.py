@@ -15,6 +15,8 @@ run produces.  One concept per module:
 ``runner``                the subprocess: no shell, process group, timeout
 ``version``               tool versions, lazily, cached per executable
 ``results``               Result and Runtime
+``cache``                 run(cache=...): job keys, stored results, locks
+``provenance``            the JSON record of each run; PROV export
 ``help``                  help text and docstrings from the specs
 ``registry``              finding every interface
 ``errors``                the exceptions
