@@ -17,6 +17,7 @@ run produces.  One concept per module:
 ``results``               Result and Runtime
 ``cache``                 run(cache=...): job keys, stored results, locks
 ``provenance``            the JSON record of each run; PROV export
+``matrices``              4x4 affine text files as arrays (writer/reader)
 ``help``                  help text and docstrings from the specs
 ``registry``              finding every interface
 ``errors``                the exceptions
