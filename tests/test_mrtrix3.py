@@ -184,3 +184,14 @@ def test_dwiextract_dwi2mask_dwidenoise_mrdegibbs(dwi):
     degibbs = mrdegibbs().run(in_file=clean, axes=[0, 1])
     out = degibbs.outputs.out_file.get_fdata()
     assert out.shape == clean.shape and np.isfinite(out).all()
+
+
+def test_cached_mrcalc_tells_operators_and_numbers_apart(head, tmp_path):
+    require_tool("mrcalc")
+    data = np.asarray(head.dataobj, dtype=float)
+    doubled = mrcalc().run(operands=[head, 2, "-mult"], cache=tmp_path)
+    added = mrcalc().run(operands=[head, 3, "-add"], cache=tmp_path)  # not a hit of the first
+    np.testing.assert_allclose(doubled.outputs.out_file.get_fdata(), 2 * data, rtol=1e-6)
+    np.testing.assert_allclose(added.outputs.out_file.get_fdata(), data + 3, rtol=1e-6)
+    again = mrcalc().run(operands=[head, 2, "-mult"], cache=tmp_path)
+    assert again.outputs.out_file.get_filename() == doubled.outputs.out_file.get_filename()

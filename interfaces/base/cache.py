@@ -301,6 +301,10 @@ def value_fingerprint(kind, value, digest=None):
         if not os.path.exists(path):
             return "missing:" + path
         return _path_print(path, digest)
+    if kind in ("image", "file", "directory") and value is not None:
+        # a value an ImageOrValue passes as text ("-add", 2), or one a File
+        # writer writes (a parameter dict, an affine): it is the input
+        return "value:" + json.dumps(value, sort_keys=True, default=_json_default)
     return None
 
 
@@ -320,6 +324,13 @@ def input_fingerprints(cls, given: dict, digest=None) -> dict:
             inner_kind = getattr(inner.trait_type, "kind", None) if inner else None
             if inner_kind is not None:
                 out[name] = [value_fingerprint(inner_kind, v, digest) for v in value]
+            continue
+        if kind is None and isinstance(value, dict):  # Dict(Str, Image()): per key
+            inner = getattr(ctrait.handler, "value_trait", None)
+            inner_kind = getattr(getattr(inner, "trait_type", None), "kind", None)
+            if inner_kind is not None:
+                out[name] = {str(k): value_fingerprint(inner_kind, v, digest)
+                             for k, v in sorted(value.items())}
             continue
         if kind is not None or is_image_value(value):
             out[name] = value_fingerprint(kind, value, digest)
