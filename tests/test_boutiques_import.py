@@ -44,6 +44,15 @@ def need(tool):
         pytest.skip(f"{tool} is not installed here (bash .ci/install installs it)")
 
 
+@pytest.fixture(autouse=True)
+def _boutiques_writes_in_a_scratch_cwd(tmp_path, monkeypatch):
+    # bosh's simulate writes file-template config files relative to its cwd:
+    # keep them out of the checkout. (Our own runs never use the cwd.)
+    scratch = tmp_path / "bosh-cwd"
+    scratch.mkdir()
+    monkeypatch.chdir(scratch)
+
+
 def simulate(descriptor, invocation) -> list[str]:
     """argv of ``bosh exec simulate`` (in-process), split as the shell would."""
     out = bosh(["exec", "simulate", descriptor, "-i", json.dumps(invocation)])
