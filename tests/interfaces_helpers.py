@@ -3,6 +3,8 @@
 These scripts are real executables run by the real runner; they stand in for
 no particular tool.  ``write_script`` writes one; ``ARGV_DUMP`` prints its
 arguments as JSON (ASCII-escaped, so any byte of any argument is checked).
+``runs_dir`` is the fixture that puts each test's run folders in its
+``tmp_path`` (import it into a test module to use it there).
 """
 
 from __future__ import annotations
@@ -13,10 +15,22 @@ import stat
 import sys
 
 import nibabel as nib
+import pytest
 
 NIB_DATA = os.path.join(os.path.dirname(nib.__file__), "tests", "data")
 ANATOMICAL = os.path.join(NIB_DATA, "anatomical.nii")
 EXAMPLE4D = os.path.join(NIB_DATA, "example4d.nii.gz")
+
+@pytest.fixture(autouse=True)
+def runs_dir(tmp_path, monkeypatch):
+    """Per-run working directories go below a per-test folder.
+
+    Autouse in the test modules that import it.
+    """
+    folder = tmp_path / "runs"
+    monkeypatch.setenv("IMAGESHELL_WORKDIR", str(folder))
+    return folder
+
 
 #: Python script: print its argv[1:] as JSON on stdout.
 ARGV_DUMP = "import json, sys\nprint(json.dumps(sys.argv[1:]))\n"

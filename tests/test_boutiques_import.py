@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import shutil
 import stat
 
 import nibabel as nib
@@ -23,6 +22,7 @@ from boutiques.localExec import LocalExecutor  # noqa: E402
 
 from interfaces import boutiques  # noqa: E402
 from interfaces.base import InputError, InputTypeError  # noqa: E402
+from tools import require_tool  # noqa: E402
 
 HERE = os.path.dirname(__file__)
 DATA = os.path.join(HERE, "data", "boutiques")
@@ -35,13 +35,6 @@ EXAMPLE2 = os.path.join(SHIPPED, "schema", "examples", "example2", "example2.jso
 FLAG = os.path.join(SHIPPED, "tests", "example_flag", "example-flag.json")
 COND = os.path.join(SHIPPED, "tests", "output_files", "test_fixANDcond_output_desc.json")
 ENV_FROM_INPUT = os.path.join(SHIPPED, "tests", "example1", "example1_envVars_from_inputs.json")
-
-
-def need(tool):
-    if shutil.which(tool) is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{tool} is not installed (CI must have it: bash .ci/install)")
-        pytest.skip(f"{tool} is not installed here (bash .ci/install installs it)")
 
 
 @pytest.fixture(autouse=True)
@@ -104,7 +97,7 @@ def test_our_descriptors_are_valid_boutiques(name):
 
 
 def test_mrconvert_in_memory_image_runs_and_matches_simulate(tmp_path):
-    need("mrconvert")
+    require_tool("mrconvert")
     mrconvert = boutiques.load(os.path.join(DATA, "mrconvert.json"))
     source = nib.load(ANAT)
     data = source.get_fdata() * 2 + 1
@@ -129,7 +122,7 @@ def test_mrconvert_in_memory_image_runs_and_matches_simulate(tmp_path):
 
 
 def test_mrcalc_group_and_negative_number(tmp_path):
-    need("mrcalc")
+    require_tool("mrcalc")
     desc = os.path.join(DATA, "mrcalc.json")
     mrcalc = boutiques.load(desc)
     res = mrcalc().run(input=ANAT, value=-1, operation="-multiply", quiet=True, workdir=tmp_path)
@@ -149,7 +142,7 @@ def test_mrcalc_group_and_negative_number(tmp_path):
 
 
 def test_mrthreshold_conditional_output_name(tmp_path):
-    need("mrthreshold")
+    require_tool("mrthreshold")
     desc = os.path.join(DATA, "mrthreshold.json")
     mrthreshold = boutiques.load(desc)
     img = nib.load(ANAT)
@@ -174,7 +167,7 @@ def test_mrthreshold_conditional_output_name(tmp_path):
 
 
 def test_elastix_registers_with_a_parameter_file(tmp_path):
-    need("elastix")
+    require_tool("elastix")
     desc = os.path.join(DATA, "elastix.json")
     elastix = boutiques.load(desc)
     params = tmp_path / "rigid.txt"
@@ -218,7 +211,7 @@ def test_fsl_bet_example_argv_matches_simulate(standin, tmp_path):
 
 def test_example1_runs_for_real_with_config_file_env_and_groups(tmp_path, monkeypatch):
     tool = os.path.join(os.path.dirname(EXAMPLE1), "exampleTool1.py")
-    need("python")  # its #! line is /usr/bin/env python
+    require_tool("python")  # its #! line is /usr/bin/env python
     monkeypatch.setenv("PATH", f"{os.path.dirname(tool)}{os.pathsep}{os.environ['PATH']}")
     example = boutiques.load(EXAMPLE1)
     a, b = tmp_path / "a file.txt", tmp_path / "b.txt"
@@ -311,7 +304,7 @@ NIWRAP_MRTHRESHOLD = {
 
 
 def test_niwrap_dialect_loads_runs_and_exports_stock(tmp_path):
-    need("mrthreshold")
+    require_tool("mrthreshold")
     with pytest.raises(boutiques.DescriptorError, match=r"inputs\[config\]\.type"):
         boutiques.load(NIWRAP_MRTHRESHOLD)
     tool = boutiques.load(NIWRAP_MRTHRESHOLD, drop=["config"])

@@ -14,14 +14,7 @@ from interfaces.base.registry import all_interfaces, get_interface
 from interfaces.base.errors import InterfaceError
 from interfaces.cli import main, parse_assignments
 from interfaces.coreutils import cp, wc
-from interfaces_helpers import ANATOMICAL
-
-
-@pytest.fixture(autouse=True)
-def runs_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "runs"
-    monkeypatch.setenv("IMAGESHELL_WORKDIR", str(folder))
-    return folder
+from interfaces_helpers import ANATOMICAL, runs_dir  # noqa: F401  (an autouse fixture)
 
 
 def test_registry_finds_every_family_interface():

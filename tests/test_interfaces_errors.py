@@ -29,20 +29,14 @@ from interfaces.base import (
     Str,
 )
 from interfaces.coreutils import cp
-from interfaces_helpers import (
+from interfaces_helpers import (  # noqa: F401  (runs_dir: an autouse fixture)
     ANATOMICAL,
     WAIT_FOR_PARENT_BLOCKED,
     process_gone,
+    runs_dir,
     wait_until_gone,
     write_script,
 )
-
-
-@pytest.fixture(autouse=True)
-def runs_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "runs"
-    monkeypatch.setenv("IMAGESHELL_WORKDIR", str(folder))
-    return folder
 
 
 @pytest.fixture

@@ -28,15 +28,14 @@ from interfaces.base import (
     Undefined,
 )
 from interfaces.coreutils import cp, sha256sum, wc
-from interfaces_helpers import ANATOMICAL, ARGV_DUMP, EXAMPLE4D, argv_of, write_script
-
-
-@pytest.fixture(autouse=True)
-def runs_dir(tmp_path, monkeypatch):
-    """Per-run working directories go below a per-test folder."""
-    folder = tmp_path / "runs"
-    monkeypatch.setenv("IMAGESHELL_WORKDIR", str(folder))
-    return folder
+from interfaces_helpers import (  # noqa: F401  (runs_dir: an autouse fixture)
+    ANATOMICAL,
+    ARGV_DUMP,
+    EXAMPLE4D,
+    argv_of,
+    runs_dir,
+    write_script,
+)
 
 
 @pytest.fixture
