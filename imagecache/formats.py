@@ -20,7 +20,14 @@ import nibabel as nib
 
 from .errors import UnsupportedFormatError
 
-__all__ = ["Format", "parse_formats", "file_extension", "family_of", "DEFAULT_TEMP_FORMAT"]
+__all__ = [
+    "Format",
+    "parse_formats",
+    "file_extension",
+    "family_of",
+    "nibabel_class",
+    "DEFAULT_TEMP_FORMAT",
+]
 
 # Longest first, so ".nii.gz" wins over ".gz"-less forms.
 _EXTENSIONS = (".nii.gz", ".img.gz", ".hdr.gz", ".nii", ".img", ".hdr", ".mgz", ".mgh", ".mnc", ".mat")
@@ -35,6 +42,14 @@ def file_extension(path: str) -> str:
         if low.endswith(ext):
             return _SAME.get(ext, ext)
     return os.path.splitext(low)[1]
+
+
+def nibabel_class(cls) -> type:
+    """The first nibabel class in ``cls``'s ancestry (strips imagecache's subclass)."""
+    for klass in cls.__mro__:
+        if klass.__module__.startswith("nibabel."):
+            return klass
+    return cls
 
 
 def family_of(image_class) -> str:
@@ -76,7 +91,7 @@ class Format:
             return (nib.Nifti1Image if single else nib.Nifti1Pair), ext
         if family == "analyze":
             keep = issubclass(image_class, nib.AnalyzeImage) and family_of(image_class) == "analyze"
-            return (_nibabel_class(image_class) if keep else nib.AnalyzeImage), ext
+            return (nibabel_class(image_class) if keep else nib.AnalyzeImage), ext
         if family == "mgh":
             return nib.MGHImage, ext
         raise UnsupportedFormatError(
@@ -98,14 +113,6 @@ def _family_for_extension(ext: str, source_family: str) -> str:
     if ext == ".mnc":
         return "minc"
     raise UnsupportedFormatError(f"unknown image extension {ext!r} in formats")
-
-
-def _nibabel_class(cls):
-    """The first nibabel class in ``cls``'s ancestry (strips imagecache's subclass)."""
-    for klass in cls.__mro__:
-        if klass.__module__.startswith("nibabel."):
-            return klass
-    return cls
 
 
 DEFAULT_TEMP_FORMAT = Format(None, ".nii")

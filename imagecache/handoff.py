@@ -16,7 +16,7 @@ from nibabel.spatialimages import SpatialImage
 
 from . import tempfiles
 from .errors import ImageCacheError, UnsupportedFormatError
-from .formats import DEFAULT_TEMP_FORMAT, Format, file_extension, parse_formats
+from .formats import DEFAULT_TEMP_FORMAT, file_extension, nibabel_class, parse_formats
 from .fingerprint import affine_bytes, extensions_digest, header_bytes, same_values
 from .provenance import assess, image_files, read_voxels, snapshot, state_of
 
@@ -252,13 +252,6 @@ def _choose_format(image, files, clean, accepted):
     raise UnsupportedFormatError("; ".join(errors))
 
 
-def _nibabel_class(cls):
-    for klass in cls.__mro__:
-        if klass.__module__.startswith("nibabel."):
-            return klass
-    return cls
-
-
 def _write(image, verdict, target):
     """Write ``image`` as a temporary; return its files and the bytes written.
 
@@ -268,7 +261,7 @@ def _write(image, verdict, target):
     another format starts from the voxels as the image's own format stores them.
     """
     klass, ext = target
-    base = _nibabel_class(type(image))
+    base = nibabel_class(type(image))
     data, header = image._dataobj, image.header
     keep_scaling = verdict.fdata_edit is None
     if verdict.fdata_edit is not None:

@@ -13,17 +13,11 @@ import xxhash
 from nibabel.spatialimages import SpatialImage
 
 from .fingerprint import affine_bytes, extensions_digest, header_bytes, stat_key
+from .formats import nibabel_class
 from .handoff import is_dirty
 from .provenance import assess, image_files, state_of
 
 __all__ = ["image_fingerprint"]
-
-
-def _nibabel_class_name(img) -> str:
-    for klass in type(img).__mro__:
-        if klass.__module__.startswith("nibabel."):
-            return klass.__name__
-    return type(img).__name__
 
 
 def _file_part(path: str, file_digest) -> str:
@@ -74,7 +68,7 @@ def image_fingerprint(image, *, file_digest=None) -> str:
         verdict = assess(image, state)
         files = image_files(image)
         h = xxhash.xxh3_128()
-        h.update(_nibabel_class_name(image).encode())
+        h.update(nibabel_class(type(image)).__name__.encode())
         h.update(header_bytes(image.header))
         h.update(extensions_digest(image.header))
         if verdict.clean and files:

@@ -36,6 +36,7 @@ from .fingerprint import (
     same_values,
     stat_key,
 )
+from .formats import nibabel_class
 
 log = logging.getLogger("imagecache")
 
@@ -144,13 +145,6 @@ def snapshot(img, paths, stats) -> Reference:
     return ref
 
 
-def _nibabel_class(img):
-    for klass in type(img).__mro__:
-        if klass.__module__.startswith("nibabel."):
-            return klass
-    return type(img)
-
-
 def _verify(img, state: ImageState) -> None:
     """Rebuild the reference of ``img`` by reading its file(s) (never writing)."""
     paths = image_files(img)
@@ -175,7 +169,7 @@ def _verify(img, state: ImageState) -> None:
             )
         return
     try:
-        disk = _nibabel_class(img).from_filename(paths[0])
+        disk = nibabel_class(type(img)).from_filename(paths[0])
     except Exception as exc:  # unreadable now: the image cannot correspond to it
         state.reference = None
         if lazy_own:

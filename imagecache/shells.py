@@ -16,15 +16,9 @@ import numpy as np
 
 from .errors import ImageFileChangedError
 from .fingerprint import header_bytes
+from .formats import nibabel_class
 
 __all__ = ["reduce_image"]
-
-
-def _nibabel_class(cls):
-    for klass in cls.__mro__:
-        if klass.__module__.startswith("nibabel."):
-            return klass
-    return cls
 
 
 def reduce_image(img):
@@ -35,7 +29,7 @@ def reduce_image(img):
     with state.lock:
         verdict = assess(img, state)
     files = image_files(img)
-    base = _nibabel_class(type(img))
+    base = nibabel_class(type(img))
     if verdict.clean and files:
         fingerprint = tuple(
             (p, st.st_size, st.st_mtime_ns) for p in files if (st := _stat(p)) is not None
@@ -67,7 +61,7 @@ def _open_shell(class_name, fingerprint, header):
                 path,
             )
     img = load(fingerprint[0][0])
-    if _nibabel_class(type(img)).__name__ != class_name:
+    if nibabel_class(type(img)).__name__ != class_name:
         raise ImageFileChangedError(
             0, f"{fingerprint[0][0]!r} now loads as {type(img).__name__}, not {class_name}", fingerprint[0][0]
         )
