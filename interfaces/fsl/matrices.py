@@ -1,10 +1,13 @@
-"""FSL's affine matrices (``.mat``: 4x4, as text) as numpy arrays."""
+"""FSL's affine matrices (``.mat``: 4x4, as text) as numpy arrays: the base's
+:mod:`~interfaces.base.matrices` with FSL's number format and wording."""
 
 from __future__ import annotations
 
-import os
+from ..base.matrices import read_matrix, write_matrix
 
 __all__ = ["load_matrix", "save_matrix"]
+
+_HINT = "Pass the .mat file written by flirt or convert_xfm."
 
 
 def load_matrix(path):
@@ -25,22 +28,7 @@ def load_matrix(path):
     ValueError
         The file does not hold a 4x4 matrix.
     """
-    import numpy as np
-
-    path = os.fspath(path)
-    try:
-        matrix = np.loadtxt(path, dtype=np.float64, ndmin=2)
-    except ValueError as error:
-        raise ValueError(
-            f"{path} is not an FSL matrix (4 rows of 4 numbers): {error}. Pass the "
-            f".mat file written by flirt or convert_xfm."
-        ) from None
-    if matrix.shape != (4, 4):
-        raise ValueError(
-            f"{path} holds a {matrix.shape[0]}x{matrix.shape[1]} matrix; an FSL affine "
-            f"matrix is 4x4. Pass the .mat file written by flirt or convert_xfm."
-        )
-    return matrix
+    return read_matrix(path, name="an FSL affine matrix", text_name="an FSL matrix", hint=_HINT)
 
 
 def save_matrix(matrix, path) -> str:
@@ -51,11 +39,4 @@ def save_matrix(matrix, path) -> str:
     str
         The absolute path written.
     """
-    import numpy as np
-
-    matrix = np.asarray(matrix, dtype=np.float64)
-    if matrix.shape != (4, 4):
-        raise ValueError(f"an FSL affine matrix is 4x4, got shape {matrix.shape}")
-    path = os.path.abspath(os.fspath(path))
-    np.savetxt(path, matrix, fmt="%.10f", delimiter="  ")
-    return path
+    return write_matrix(matrix, path, fmt="%.10f", delimiter="  ", name="an FSL affine matrix")
