@@ -126,8 +126,13 @@ def image_files(img) -> tuple[str, ...]:
     return tuple(paths)
 
 
-def snapshot(img, paths, stats) -> Reference:
-    """A reference taken from ``img`` as it is now (trusted, nothing read)."""
+def snapshot(img, paths, stats, *, voxels: bool = True) -> Reference:
+    """A reference taken from ``img`` as it is now (trusted, nothing read).
+
+    With ``voxels=False`` only the header, affine, extensions and proxy are
+    recorded, not digests of voxels held in memory (for an image just loaded
+    from the file, whose voxels are compared separately).
+    """
     dataobj = img._dataobj
     ref = Reference(
         paths=paths,
@@ -137,7 +142,9 @@ def snapshot(img, paths, stats) -> Reference:
         extensions=extensions_digest(img.header),
         proxy=proxy_params(dataobj) if is_proxy(dataobj) else None,
     )
-    if not is_proxy(dataobj):
+    if not voxels:
+        return ref
+    if ref.proxy is None:
         ref.array = array_digest(dataobj)
     cache = getattr(img, "_fdata_cache", None)
     if cache is not None:
@@ -156,7 +163,8 @@ def _verify(img, state: ImageState) -> None:
         return
     stats = tuple(stat_key(p) for p in paths)
     dataobj = img._dataobj
-    lazy_own = is_proxy(dataobj) and proxy_params(dataobj)[0] == paths[0]
+    params = proxy_params(dataobj) if is_proxy(dataobj) else None
+    lazy_own = params is not None and params[0] == paths[0]
     if stats[0] is None:
         state.reference = None
         if lazy_own:
@@ -181,8 +189,8 @@ def _verify(img, state: ImageState) -> None:
                 paths[0],
             ) from exc
         return
-    ref = snapshot_disk(disk, paths, stats)
-    if lazy_own and proxy_params(dataobj) != ref.proxy:
+    ref = snapshot(disk, paths, stats, voxels=False)
+    if lazy_own and params != ref.proxy:
         state.reference = None
         state.unverified = True
         raise ImageFileChangedError(
@@ -204,16 +212,16 @@ def _verify(img, state: ImageState) -> None:
         log.info("%s changed on disk; the image reads its voxels from it lazily", paths[0])
     # Digests of the file's voxels, only for what the image holds in memory.
     try:
-        if is_proxy(dataobj) and not lazy_own and isinstance(proxy_params(dataobj)[0], str):
+        if params is not None and not lazy_own and isinstance(params[0], str):
             # Reads another file (e.g. a lazy image saved elsewhere): same voxels?
-            other = proxy_params(dataobj)[0]
+            other = params[0]
             before = stat_key(other)
             mine, theirs = np.asanyarray(dataobj), np.asanyarray(disk.dataobj)
             if mine.dtype == theirs.dtype and same_values(mine, theirs):
-                ref.proxy = proxy_params(dataobj)
+                ref.proxy = params
                 ref.watch = ((other, before),)
         # (digests in the memory order of the image's arrays: see array_digest)
-        if not is_proxy(dataobj):
+        if params is None:
             ref.array = array_digest(np.asanyarray(disk.dataobj), order=memory_order(dataobj))
         cache = getattr(img, "_fdata_cache", None)
         if cache is not None:
@@ -277,18 +285,6 @@ def holds_voxels(proxy, path: str) -> bool:
         return False
 
 
-def snapshot_disk(disk, paths, stats) -> Reference:
-    """The reference of a freshly loaded (lazy) image of the file."""
-    return Reference(
-        paths=paths,
-        stats=stats,
-        header=header_bytes(disk.header),
-        affine=affine_bytes(disk._affine),
-        extensions=extensions_digest(disk.header),
-        proxy=proxy_params(disk._dataobj) if is_proxy(disk._dataobj) else None,
-    )
-
-
 def assess(img, state: ImageState) -> Assessment:
     """Compare ``img`` with its file. Call with ``state.lock`` held.
 
@@ -316,9 +312,9 @@ def assess(img, state: ImageState) -> Assessment:
             and extensions_digest(img.header) == ref.extensions
         )
     dataobj = img._dataobj
-    if is_proxy(dataobj):
-        params = proxy_params(dataobj)
-        data_key = ("proxy", params, stat_key(params[0]) if isinstance(params[0], str) else None)
+    params = proxy_params(dataobj) if is_proxy(dataobj) else None
+    if params is not None:
+        data_key = _proxy_key(params)
         clean = clean and params == ref.proxy
     else:
         data_key = array_digest(dataobj)
@@ -332,8 +328,7 @@ def assess(img, state: ImageState) -> Assessment:
             # The file's own voxels, now in memory (e.g. after get_data()): the
             # same key as while they were read lazily, so a dirty image whose
             # voxels were only read reuses its temporary.
-            proxy_file = ref.proxy[0]
-            data_key = ("proxy", ref.proxy, stat_key(proxy_file) if isinstance(proxy_file, str) else None)
+            data_key = _proxy_key(ref.proxy)
     fdata_edit = None
     cache = getattr(img, "_fdata_cache", None)
     if cache is not None:
@@ -342,9 +337,7 @@ def assess(img, state: ImageState) -> Assessment:
         # file's get_fdata() digest stands for those only while the image's
         # voxels are the file's (not after a get_data() edit, nor after the file
         # was rewritten under an in-memory image).
-        own = ref is not None and (
-            proxy_params(dataobj) == ref.proxy if is_proxy(dataobj) else own_voxels
-        )
+        own = ref is not None and (params == ref.proxy if params is not None else own_voxels)
         expected = ref.fdata.get(cache.dtype.str) if own else None
         if own and expected is None:
             _verify(img, state)
@@ -360,6 +353,12 @@ def assess(img, state: ImageState) -> Assessment:
             clean = False
             data_key = ("fdata", digest)
     return Assessment(clean=clean, data_key=data_key, fdata_edit=fdata_edit)
+
+
+def _proxy_key(params) -> tuple:
+    """The data key of voxels read through a proxy: they change with its file."""
+    file_like = params[0]
+    return ("proxy", params, stat_key(file_like) if isinstance(file_like, str) else None)
 
 
 def _fdata_matches(dataobj, cache) -> bool:
