@@ -7,6 +7,8 @@ so ``except OSError`` keeps working around file problems.
 
 from __future__ import annotations
 
+import errno
+
 
 class ImageCacheError(Exception):
     """Base class of all errors raised by imagecache."""
@@ -30,3 +32,8 @@ class TemporaryWriteError(ImageCacheError, OSError):
 
 class UnsupportedFormatError(ImageCacheError, ValueError):
     """An image cannot be handed over in any of the accepted formats."""
+
+
+def missing_file(path: str) -> FileNotFoundError:
+    """The ``FileNotFoundError`` for an image path that does not exist, naming it."""
+    return FileNotFoundError(errno.ENOENT, f"image file {path!r} does not exist; check the path", path)

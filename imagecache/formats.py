@@ -90,7 +90,7 @@ class Format:
         if family == "nifti1":
             return (nib.Nifti1Image if single else nib.Nifti1Pair), ext
         if family == "analyze":
-            keep = issubclass(image_class, nib.AnalyzeImage) and family_of(image_class) == "analyze"
+            keep = family_of(image_class) == "analyze"  # e.g. SPM2 stays SPM2
             return (nibabel_class(image_class) if keep else nib.AnalyzeImage), ext
         if family == "mgh":
             return nib.MGHImage, ext

@@ -15,9 +15,9 @@ import xxhash
 from nibabel.spatialimages import SpatialImage
 
 from . import tempfiles
-from .errors import ImageCacheError, UnsupportedFormatError
+from .errors import ImageCacheError, UnsupportedFormatError, missing_file
 from .formats import DEFAULT_TEMP_FORMAT, file_extension, nibabel_class, parse_formats
-from .fingerprint import affine_bytes, extensions_digest, header_bytes, same_values
+from .fingerprint import affine_bytes, extensions_digest, header_bytes, same_values, stat_key
 from .provenance import assess, image_files, read_voxels, snapshot, state_of
 
 __all__ = ["PreparedFile", "prepare_file", "as_filename", "is_dirty", "set_dirty"]
@@ -88,7 +88,7 @@ def prepare_file(image, *, formats=None, copy=False) -> PreparedFile:
     if isinstance(image, (str, os.PathLike)):
         path = os.path.abspath(os.fspath(image))
         if not os.path.exists(path):
-            raise FileNotFoundError(2, f"image file {path!r} does not exist; check the path", path)
+            raise missing_file(path)
         if not copy and (accepted is None or _path_accepted(path, accepted)):
             return PreparedFile(path, "original", 0, True, (path,))
         image = _loaded_path(path)
@@ -189,7 +189,7 @@ def is_dirty(image) -> bool:
     if isinstance(image, (str, os.PathLike)):
         path = os.fspath(image)
         if not os.path.exists(path):
-            raise FileNotFoundError(2, f"image file {path!r} does not exist; check the path", path)
+            raise missing_file(path)
         return False
     if not isinstance(image, SpatialImage):
         raise TypeError(f"expected a nibabel image or a path, got {type(image).__name__}")
@@ -218,8 +218,6 @@ def set_dirty(image, dirty: bool) -> None:
                 "this image has no file to be clean against; save it with "
                 "img.to_filename(path) first"
             )
-        from .fingerprint import stat_key
-
         state.reference = snapshot(image, files, tuple(stat_key(p) for p in files))
         state.unverified = False
         state.forced_dirty = False
@@ -231,16 +229,13 @@ def _path_accepted(path: str, accepted) -> bool:
         return any(f.extension == ext for f in accepted)
     from .images import load  # family checks need the class: a header read
 
-    return _path_accepted_class(type(load(path)), path, accepted)
-
-
-def _path_accepted_class(cls, path, accepted) -> bool:
+    cls = type(load(path))
     return any(f.matches(cls, path) for f in accepted)
 
 
 def _choose_format(image, files, clean, accepted):
     """None when the image's own file will do, else the (class, ext) to write."""
-    if clean and files and (accepted is None or _path_accepted_class(type(image), files[0], accepted)):
+    if clean and files and (accepted is None or any(f.matches(type(image), files[0]) for f in accepted)):
         return None
     errors = []
     for fmt in accepted or (DEFAULT_TEMP_FORMAT,):
@@ -264,7 +259,7 @@ def _write(image, verdict, target):
     base = nibabel_class(type(image))
     data, header = image._dataobj, image.header
     keep_scaling = verdict.fdata_edit is None
-    if verdict.fdata_edit is not None:
+    if not keep_scaling:
         data, header = _fdata_payload(verdict.fdata_edit, header)
     extra = getattr(image, "extra", None)
     source = base(data, image._affine, header, extra=extra)

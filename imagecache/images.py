@@ -16,8 +16,8 @@ import numpy as np
 from nibabel.filebasedimages import ImageFileError
 
 from . import handoff, shells
-from .errors import NotAnImageError
-from .fingerprint import array_digest, is_proxy, stat_key
+from .errors import NotAnImageError, missing_file
+from .fingerprint import array_digest, is_proxy, proxy_params, stat_key
 from .provenance import image_files, read_voxels, snapshot, state_of
 
 __all__ = ["load", "TrackedImage", "tracked_class"]
@@ -61,7 +61,7 @@ class TrackedImage:
         with state.lock:
             arr = read_voxels(self, lambda: np.asanyarray(dataobj))
             ref = state.reference
-            if ref is not None and ref.proxy == _params(dataobj) and ref.files_unchanged():
+            if ref is not None and ref.proxy == proxy_params(dataobj) and ref.files_unchanged():
                 ref.array = array_digest(arr)  # the file's voxels, as read just now
             self._dataobj = arr
         return arr
@@ -86,7 +86,7 @@ class TrackedImage:
     def _data_matches_reference(self, ref) -> bool:
         dataobj = self._dataobj
         if is_proxy(dataobj):
-            return _params(dataobj) == ref.proxy
+            return proxy_params(dataobj) == ref.proxy
         return ref.array is not None and array_digest(dataobj) == ref.array
 
     def to_file_map(self, file_map=None, dtype=None):
@@ -100,12 +100,6 @@ class TrackedImage:
 
     def __reduce__(self):
         return shells.reduce_image(self)
-
-
-def _params(proxy):
-    from .fingerprint import proxy_params
-
-    return proxy_params(proxy)
 
 
 _classes: dict[type, type] = {}
@@ -162,7 +156,7 @@ def load(path, **kwargs):
     """
     path = os.fspath(path)
     if not os.path.exists(path):
-        raise FileNotFoundError(2, f"image file {path!r} does not exist; check the path", path)
+        raise missing_file(path)
     before = stat_key(os.path.abspath(path))
     try:
         img = nib.load(path, **kwargs)

@@ -12,19 +12,19 @@ from __future__ import annotations
 
 import os
 
+import nibabel as nib
 import numpy as np
 
 from .errors import ImageFileChangedError
 from .fingerprint import header_bytes
 from .formats import nibabel_class
+from .provenance import assess, image_files, state_of
 
 __all__ = ["reduce_image"]
 
 
 def reduce_image(img):
     """``__reduce__`` of a tracked image: a shell when clean, data when dirty."""
-    from .provenance import assess, image_files, state_of
-
     state = state_of(img)
     with state.lock:
         verdict = assess(img, state)
@@ -48,7 +48,7 @@ def _stat(path):
 
 def _open_shell(class_name, fingerprint, header):
     """Unpickle a shell: check the file, then load it lazily."""
-    from .images import load
+    from .images import load  # images imports this module
 
     for path, size, mtime_ns in fingerprint:
         st = _stat(path)
@@ -77,9 +77,7 @@ def _open_shell(class_name, fingerprint, header):
 
 def _rebuild(class_name, data, affine, header, extra):
     """Unpickle a dirty image: an in-memory image of the same class."""
-    import nibabel as nib
-
-    from .images import tracked_class
+    from .images import tracked_class  # images imports this module
 
     base = next(c for c in nib.all_image_classes if c.__name__ == class_name)
     return tracked_class(base)(data, affine, header, extra=extra)

@@ -122,9 +122,7 @@ def remove(paths) -> None:
     for p in paths:
         try:
             os.unlink(p)
-        except FileNotFoundError:
-            pass
-        except OSError:  # pragma: no cover - best effort at cleanup time
+        except OSError:  # already gone, or best effort at cleanup time
             pass
 
 
