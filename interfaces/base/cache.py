@@ -43,7 +43,7 @@ import xxhash
 
 from .errors import InterfaceError
 from .results import Result, Runtime
-from .specs import is_output_trait, trait_kind
+from .specs import element_trait, is_output_trait, trait_kind
 from .traits_ import is_image_value
 
 __all__ = ["set_cache", "get_cache", "CachedResult", "ENV_CACHE", "ENV_CONTENTS", "file_digest"]
@@ -310,8 +310,6 @@ def value_fingerprint(kind, value, digest=None):
 
 def input_fingerprints(cls, given: dict, digest=None) -> dict:
     """``{name: fingerprint}`` of the image, file and directory inputs."""
-    from .interface import _inner_trait
-
     traits = cls.Inputs.spec_traits()
     out = {}
     for name, value in given.items():
@@ -319,18 +317,16 @@ def input_fingerprints(cls, given: dict, digest=None) -> dict:
         if is_output_trait(ctrait):
             continue
         kind = trait_kind(ctrait)
-        if kind is None and isinstance(value, list):
-            inner = _inner_trait(ctrait)
-            inner_kind = getattr(inner.trait_type, "kind", None) if inner else None
-            if inner_kind is not None:
-                out[name] = [value_fingerprint(inner_kind, v, digest) for v in value]
-            continue
-        if kind is None and isinstance(value, dict):  # Dict(Str, Image()): per key
-            inner = getattr(ctrait.handler, "value_trait", None)
-            inner_kind = getattr(getattr(inner, "trait_type", None), "kind", None)
-            if inner_kind is not None:
+        if kind is None and isinstance(value, (list, dict)):
+            inner = element_trait(ctrait, value)
+            if inner is None:
+                continue
+            inner_kind = trait_kind(inner)
+            if isinstance(value, dict):  # Dict(Str, Image()): per key
                 out[name] = {str(k): value_fingerprint(inner_kind, v, digest)
                              for k, v in sorted(value.items())}
+            else:
+                out[name] = [value_fingerprint(inner_kind, v, digest) for v in value]
             continue
         if kind is not None or is_image_value(value):
             out[name] = value_fingerprint(kind, value, digest)

@@ -11,7 +11,11 @@ Rules, in order:
    image output (as nipype).
 3. A name from an input source goes into the run's working directory, never
    beside the input; a name from an output source goes beside that output
-   (inside it, when it is a directory).
+   (inside it, when it is a directory).  An :class:`OutputPrefix` source
+   gives its whole base name to ``%s`` (nothing is split off as extension).
+4. A callable ``name_template`` is a rule of the interface's own
+   (``rule(namer) -> path``, e.g. a Boutiques path-template); a relative
+   answer is in the run's working directory.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import os
 from traits.api import Undefined
 
 from .errors import InputError
+from .specs import as_list, is_output_trait, trait_kind
 from .traits_ import is_image_value, is_set
 
 __all__ = ["split_ext", "Namer"]
@@ -54,12 +59,6 @@ def _source_path(value) -> str | None:
     if isinstance(value, (list, tuple)) and value:  # a list input: named from its first
         return _source_path(value[0])
     return None
-
-
-def _as_list(names):
-    if names is None:
-        return []
-    return [names] if isinstance(names, str) else list(names)
 
 
 class Namer:
@@ -131,19 +130,18 @@ class Namer:
             # the whole run; a relative answer is in the run's working directory.
             path = template(self)
             return None if path is None else os.path.join(self.workdir or self.cwd, path)
-        kind = getattr(ctrait.trait_type, "kind", None)
+        kind = trait_kind(ctrait)
         if kind is None and ctrait.inner_traits:  # a list of files found by glob
-            kind = getattr(ctrait.inner_traits[0].trait_type, "kind", None)
-        source_name, source_value, beside = None, None, None
-        for candidate in _as_list(ctrait.name_source):
+            kind = trait_kind(ctrait.inner_traits[0])
+        source_name, source_value = None, None
+        for candidate in as_list(ctrait.name_source):
             if candidate not in self.traits:
                 raise InputError(
                     f"{self.interface}: output {name!r} is named from {candidate!r}, "
                     f"which is not an input: fix the interface's declaration."
                 )
-            if getattr(self.traits[candidate].trait_type, "is_output", False):
+            if is_output_trait(self.traits[candidate]):
                 value = self.output_arg(candidate)
-                beside = value
             else:
                 value = getattr(self.inputs, candidate)
             if is_set(value):
@@ -153,7 +151,7 @@ class Namer:
             return None
 
         source_file = _source_path(source_value)
-        source_kind = getattr(self.traits[source_name].trait_type, "kind", None) if source_name else None
+        source_kind = trait_kind(self.traits[source_name]) if source_name else None
         if source_kind == "prefix":  # the whole base name: "sub.01" has no extension
             stem_root, source_ext = os.path.basename(source_file), ""
         elif source_file is not None:
@@ -179,12 +177,9 @@ class Namer:
         elif kind == "image" and not has_ext:
             filled += self.family.output_extension(self.output_type)
 
-        if beside is not None:
-            parent = (
-                beside
-                if getattr(self.traits[source_name].trait_type, "kind", None) == "directory"
-                else os.path.dirname(beside)
-            )
+        if source_name is not None and is_output_trait(self.traits[source_name]):
+            # beside the output it is named from (inside it, for a directory)
+            parent = source_value if source_kind == "directory" else os.path.dirname(source_value)
         else:
             parent = self.workdir
         return os.path.join(parent, filled)

@@ -13,11 +13,13 @@ from traits.api import HasTraits, TraitError, Undefined
 from .errors import InputError, InputTypeError
 from .traits_ import is_set
 
-__all__ = ["InputSpec", "OutputSpec", "trait_kind", "is_output_trait"]
+__all__ = ["InputSpec", "OutputSpec", "trait_kind", "is_output_trait", "element_trait",
+           "as_list"]
 
 
 def trait_kind(ctrait) -> str | None:
-    """``"image"``, ``"file"``, ``"directory"`` or None for a plain value."""
+    """``"image"``, ``"file"``, ``"directory"``, ``"prefix"`` or None for a
+    plain value."""
     return getattr(ctrait.trait_type, "kind", None)
 
 
@@ -26,7 +28,24 @@ def is_output_trait(ctrait) -> bool:
     return getattr(ctrait.trait_type, "is_output", False)
 
 
-def _as_list(names):
+def element_trait(ctrait, value):
+    """The trait of the elements of a list value (``List(Image())``) or of
+    the values of a dict value (``Dict(Str, Image())``), when they are
+    images, files or directories; None otherwise."""
+    if isinstance(value, dict):
+        inner = getattr(ctrait.handler, "value_trait", None)
+    elif isinstance(value, list):
+        inner = ctrait.inner_traits[0] if ctrait.inner_traits else None
+    else:
+        return None
+    if getattr(inner, "trait_type", None) is None or trait_kind(inner) is None:
+        return None
+    return inner
+
+
+def as_list(names) -> list:
+    """Metadata that name one input or several (``xor``, ``requires``,
+    ``name_source``) as a list: None -> [], "a" -> ["a"]."""
     if names is None:
         return []
     if isinstance(names, str):
@@ -123,7 +142,7 @@ class InputSpec(_Spec):
         traits = self.spec_traits()
         for name, ctrait in traits.items():
             value = getattr(self, name)
-            xor = [n for n in _as_list(ctrait.xor) if n != name]
+            xor = [n for n in as_list(ctrait.xor) if n != name]
             if ctrait.mandatory and not is_set(value):
                 if any(is_set(getattr(self, n)) for n in xor):
                     continue
@@ -141,7 +160,7 @@ class InputSpec(_Spec):
                     f"{who}: inputs {name!r} and {clash[0]!r} are mutually exclusive "
                     f"(xor). Pass only one of them."
                 )
-            for needed in _as_list(ctrait.requires):
+            for needed in as_list(ctrait.requires):
                 if needed not in traits:
                     raise InputError(
                         f"{who}: the spec of input {name!r} requires {needed!r}, "
