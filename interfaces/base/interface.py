@@ -30,19 +30,13 @@ from .errors import (
     OutputMissingError,
 )
 from .family import LOCAL, Family
-from .specs import InputSpec, OutputSpec, is_output_trait, trait_kind
+from .specs import InputSpec, OutputSpec, as_list, element_trait, is_output_trait, trait_kind
 from .traits_ import Directory, File, Image, ImageOrValue, is_image_value, is_set
 
 __all__ = ["Interface"]
 
 #: Keyword arguments of ``run()`` that cannot be input names.
 RUN_OPTIONS = frozenset({"timeout", "check", "stream", "workdir", "cache"})
-
-
-def _inner_trait(ctrait):
-    inner = ctrait.inner_traits
-    inner = inner() if callable(inner) else inner
-    return inner[0] if inner else None
 
 
 class Interface:
@@ -143,14 +137,22 @@ class Interface:
             return cls.Outputs
         return type(f"{cls.__name__}Outputs", (cls.Outputs,), extra)
 
-    @classmethod
-    def command(cls, executable: str, values: dict) -> list[str]:
-        """The argument list of one run: a hook for tools whose command line
-        is not described by ``argstr``/``position`` (Boutiques templates).
+    # -- hooks for kinds of tool that are more than a command line ----------
+    # (Boutiques: a command-line template and configuration files; SPM: inputs
+    # staged in the working directory, a generated script, an error marker
+    # file, outputs named by prefixes.)  The run in progress offers ``name``,
+    # ``spec`` (the inputs), ``workdir``, ``prepared`` (the PreparedFile of
+    # each image input) and ``state`` (a dict for the hooks).
 
-        Called once per run, just before the tool starts, in the run's
-        working directory's context: it may write files the command line
-        names (e.g. configuration files).
+    @classmethod
+    def command(cls, executable: str, values: dict, run=None) -> list[str]:
+        """The argument list of one run, from ``argstr``/``position``; the
+        hook for tools whose command line is described otherwise (Boutiques
+        templates, SPM batch scripts).
+
+        Called once per run, just before the tool starts: it may write the
+        files the command line names (configuration files, scripts) in
+        ``run.workdir``.
 
         Parameters
         ----------
@@ -160,6 +162,9 @@ class Interface:
             ``{name: value}`` of the inputs that are set, as the tool gets them:
             images and files as absolute paths, output arguments as their
             resolved paths.
+        run : optional
+            The run in progress; None when only the argument list is asked
+            for.
 
         Returns
         -------
@@ -170,18 +175,6 @@ class Interface:
         argv = build_argv(executable, cls.Inputs.spec_traits(), values)
         argv[1:1] = cls.subcommand
         return argv
-
-    # -- hooks for kinds of tool that are more than a command line ----------
-    # (SPM: inputs staged in the working directory, a generated script, an
-    # error marker file, outputs named by prefixes.)  ``run`` offers
-    # ``name``, ``spec`` (the inputs), ``workdir``, ``prepared`` (the
-    # PreparedFile of each image input) and ``state`` (a dict for the hooks).
-
-    @classmethod
-    def prepare_run(cls, run, executable: str, values: dict) -> list[str]:
-        """Prepare what the tool needs in ``run.workdir`` and return the
-        argument list; the default returns :meth:`command`'s."""
-        return cls.command(executable, values)
 
     @classmethod
     def check_run(cls, run, completed) -> str | None:
@@ -300,7 +293,7 @@ class _Run:
         self.prepared: dict = {}
         self.workdir: str | None = None
         self.own_workdir = False
-        #: Scratch space for the interface's hooks (``prepare_run``...).
+        #: Scratch space for the interface's hooks (``command``, ``check_run``...).
         self.state: dict = {}
 
     # -- steps ---------------------------------------------------------------
@@ -323,39 +316,17 @@ class _Run:
                 self._new_workdir()
             # After the working directory: inputs with a writer are written there.
             values = self._coerce_inputs(caller_cwd)
-            from .naming import Namer
-
-            # An input declared selects_output_type=True (FSL's output_type)
-            # overrides the family's environment variable for this run.
-            output_type = next(
-                (getattr(spec, n) for n, t in self.traits.items()
-                 if t.selects_output_type and is_set(getattr(spec, n))),
-                None,
-            )
-            namer = Namer(self.name, spec, cls.family, self.workdir, caller_cwd, values,
-                          output_type=output_type)
-            for name, ctrait in self.traits.items():
-                if is_output_trait(ctrait):
-                    path = namer.output_arg(name)
-                    if path is not None:
-                        values[name] = path
-                        if trait_kind(ctrait) == "directory":
-                            os.makedirs(path, exist_ok=True)
-            from .runner import execute
-
-            argv = cls.prepare_run(self, executable, values)
+            output_type = self._output_type()
+            namer = self._name_outputs(values, caller_cwd, output_type)
+            argv = cls.command(executable, values, run=self)
             env = cls.family.child_environ(output_type)
-            logger = None
-            if stream:
-                import logging
-
-                logger = stream if isinstance(stream, logging.Logger) else logging.getLogger(
-                    f"imageshell.{self.name}"
-                )
             # A tool that writes no file runs in a shared scratch folder: making
             # and removing a folder per run costs more than running `true`.
             cwd = self.workdir or _scratch_dir()
-            completed = execute(argv, cwd=cwd, env=env, timeout=timeout, stream=logger)
+            from .runner import execute
+
+            completed = execute(argv, cwd=cwd, env=env, timeout=timeout,
+                                stream=self._logger(stream))
         except BaseException:
             # Nothing ran, or the run was interrupted: leave nothing behind.
             self._discard_copies(keep=())
@@ -369,7 +340,56 @@ class _Run:
         used = dict(spec.given())
         used.update({k: v for k, v in namer.paths.items() if v is not None})
         result = Result(self.name, None, used, self.prepared, runtime)
+        failed = self._check_exit(completed, runtime, result, timeout, check)
+        try:
+            result.outputs, keep = self._collect_outputs(namer, completed.stdout, lenient=failed)
+        except OutputMissingError as error:
+            error.result = result
+            self._discard_copies(keep=())
+            raise
+        self._discard_copies(keep=keep)
+        self._remove_workdir(only_if_empty=True)
+        return result
 
+    def _output_type(self):
+        """The output type an input declared ``selects_output_type=True``
+        (FSL's ``output_type``) chose for this run, overriding the family's
+        environment variable; None when none did."""
+        for name, ctrait in self.traits.items():
+            if ctrait.selects_output_type and is_set(getattr(self.spec, name)):
+                return getattr(self.spec, name)
+        return None
+
+    def _name_outputs(self, values, caller_cwd, output_type):
+        """Resolve the paths of the output arguments into ``values`` (making
+        output directories); return the Namer, which also names the other
+        outputs after the run."""
+        from .naming import Namer
+
+        namer = Namer(self.name, self.spec, self.cls.family, self.workdir, caller_cwd, values,
+                      output_type=output_type)
+        for name, ctrait in self.traits.items():
+            if not is_output_trait(ctrait):
+                continue
+            path = namer.output_arg(name)
+            if path is not None:
+                values[name] = path
+                if trait_kind(ctrait) == "directory":
+                    os.makedirs(path, exist_ok=True)
+        return namer
+
+    def _logger(self, stream):
+        if not stream:
+            return None
+        import logging
+
+        if isinstance(stream, logging.Logger):
+            return stream
+        return logging.getLogger(f"imageshell.{self.name}")
+
+    def _check_exit(self, completed, runtime, result, timeout, check) -> bool:
+        """Whether the run failed; raise CommandTimeoutError, or
+        CommandFailedError when ``check``."""
         if completed.timed_out:
             self._discard_copies(keep=())
             raise CommandTimeoutError(
@@ -378,10 +398,8 @@ class _Run:
                 f"{self._kept()}Raise the timeout, or check why the tool hangs.",
                 result,
             )
-        failed = completed.returncode not in cls.success_codes
-        reason = cls.check_run(self, completed)
-        if reason:
-            failed = True
+        reason = self.cls.check_run(self, completed)
+        failed = bool(reason) or completed.returncode not in self.cls.success_codes
         if failed and check:
             self._discard_copies(keep=())
             tail = runtime.stderr_tail()
@@ -395,15 +413,7 @@ class _Run:
                 f"the result instead of an error.",
                 result,
             )
-        try:
-            result.outputs, keep = self._collect_outputs(namer, completed.stdout, lenient=failed)
-        except OutputMissingError as error:
-            error.result = result
-            self._discard_copies(keep=())
-            raise
-        self._discard_copies(keep=keep)
-        self._remove_workdir(only_if_empty=True)
-        return result
+        return failed
 
     def _check_versions(self, executable):
         limited = [
@@ -443,18 +453,14 @@ class _Run:
             ctrait = self.traits[name]
             if is_output_trait(ctrait):
                 continue
-            kind = trait_kind(ctrait)
-            if kind is None and isinstance(value, (list, dict)):
-                inner = _inner_trait(ctrait)
-                if isinstance(value, dict):  # Dict(Str, Image()): the value trait
-                    inner = getattr(ctrait.handler, "value_trait", None)
-                if getattr(inner, "trait_type", None) is not None and trait_kind(inner):
-                    values[name] = self._coerce_many(name, inner, value, caller_cwd)
-                    continue
-            if kind is not None:
+            if trait_kind(ctrait) is not None:
                 values[name], prepared = self._coerce_one(name, ctrait, value, None, caller_cwd)
                 if prepared is not None:
                     self.prepared[name] = prepared
+                continue
+            inner = element_trait(ctrait, value)
+            if inner is not None:
+                values[name] = self._coerce_many(name, inner, value, caller_cwd)
             else:
                 values[name] = value
         return values
@@ -481,18 +487,19 @@ class _Run:
     def _coerce_one(self, name, ctrait, value, index, caller_cwd):
         """``(command-line value, PreparedFile or None)`` of one value."""
         kind = trait_kind(ctrait)
+        is_path = isinstance(value, (str, os.PathLike))
+        if kind == "image" and isinstance(ctrait.trait_type, ImageOrValue) \
+                and not is_image_value(value):
+            if isinstance(value, os.PathLike) or (
+                is_path and os.path.exists(os.path.join(caller_cwd, value))
+            ):
+                return self._existing(name, ctrait, value, caller_cwd), None
+            return str(value), None  # a number or an operator, as text
         if kind == "image":
-            passes_values = isinstance(ctrait.trait_type, ImageOrValue)
-            if passes_values and not is_image_value(value):
-                if isinstance(value, os.PathLike) or (
-                    isinstance(value, str) and os.path.exists(os.path.join(caller_cwd, value))
-                ):
-                    return self._existing(name, ctrait, value, caller_cwd), None
-                return str(value), None  # a number or an operator, as text
             prepared = self._prepare(name, ctrait, value, index)
             return prepared.path, prepared
         if kind in ("file", "directory"):
-            if ctrait.writer is not None and not isinstance(value, (str, os.PathLike)):
+            if ctrait.writer is not None and not is_path:
                 return self._write_value(name, ctrait, value, index), None
             return self._existing(name, ctrait, value, caller_cwd), None
         return value, None
@@ -549,66 +556,37 @@ class _Run:
     def _collect_outputs(self, namer, stdout, lenient):
         """Fill the output spec; raise OutputMissingError for declared files
         that are not there (unless the tool failed and check=False)."""
-        import imagecache
-
         outputs = self.cls.output_spec()()
         keep = set()
         missing = []
         for name, ctrait in outputs.spec_traits().items():
-            kind = trait_kind(ctrait)
-            path = None
             if ctrait.from_stdout:
-                value = _parse_stdout(ctrait, stdout)
-                if value is None:
-                    if not lenient and not ctrait.optional:
-                        raise OutputMissingError(
-                            f"{self.name}: output {name!r} should be read from stdout "
-                            f"with {ctrait.from_stdout!r}, which did not match. "
-                            f"stdout was: {stdout[-500:]!r}. Check the tool's output."
-                        )
-                    continue
-                setattr(outputs, name, value)
+                value = self._from_stdout(name, ctrait, stdout, lenient)
+                if value is not None:
+                    setattr(outputs, name, value)
                 continue
-            if name in self.traits and is_output_trait(self.traits[name]):
-                path = namer.paths.get(name)
-                if path is not None and trait_kind(self.traits[name]) == "prefix":
-                    setattr(outputs, name, path)  # nothing is written at a prefix
-                    continue
-            elif ctrait.modified_input:
-                prepared = self.prepared.get(ctrait.modified_input)
-                if prepared is not None:
-                    path = prepared.path
-                    keep.add(ctrait.modified_input)
-            elif ctrait.name_template:
-                needs = ctrait.requires or []
-                needs = [needs] if isinstance(needs, str) else needs
-                if all(is_set(getattr(self.spec, n)) for n in needs):
-                    path = namer.from_template(name, ctrait)
+            argument = self.traits.get(name)
+            if argument is None or not is_output_trait(argument):
+                argument = None
+            path = self._output_path(namer, name, ctrait, argument)
             if path is None:
                 continue
+            if argument is None and ctrait.modified_input:
+                keep.add(ctrait.modified_input)  # the copy is the output
+            elif argument is not None and trait_kind(argument) == "prefix":
+                setattr(outputs, name, path)  # nothing is written at a prefix
+                continue
             if ctrait.inner_traits and "*" in path:  # a list found by glob: 0 or more
-                import glob
-
-                inner = trait_kind(ctrait.inner_traits[0])
-                found = sorted(glob.glob("*".join(glob.escape(p) for p in path.split("*"))))
-                setattr(outputs, name, [
-                    ctrait.reader(p) if ctrait.reader else
-                    imagecache.load(p) if inner == "image" else p for p in found
-                ])
+                setattr(outputs, name, [self._load(ctrait.inner_traits[0], ctrait, p)
+                                        for p in sorted(_glob(path))])
                 continue
             if "*" in path:  # one file whose name the tool chooses: the single match
-                import glob
-
-                found = glob.glob("*".join(glob.escape(p) for p in path.split("*")))
+                found = _glob(path)
                 path = found[0] if len(found) == 1 else path
-            if not os.path.exists(path):
-                if not ctrait.optional:  # optional=True: the tool may not write it
-                    missing.append((name, path))
-                continue
-            if ctrait.reader is not None:  # e.g. a JSON file returned as a dict
-                setattr(outputs, name, ctrait.reader(path))
-                continue
-            setattr(outputs, name, imagecache.load(path) if kind == "image" else path)
+            if os.path.exists(path):
+                setattr(outputs, name, self._load(ctrait, ctrait, path))
+            elif not ctrait.optional:  # optional=True: the tool may not write it
+                missing.append((name, path))
         found_keep, found_missing = self.cls.discover_outputs(self, outputs, lenient)
         keep |= set(found_keep)
         missing.extend(found_missing)
@@ -621,6 +599,45 @@ class _Run:
                 f"inputs that select its outputs."
             )
         return outputs, keep
+
+    def _from_stdout(self, name, ctrait, stdout, lenient):
+        """An output read from stdout; None when it is not there (an error
+        unless the output is optional or the run failed)."""
+        value = _parse_stdout(ctrait, stdout)
+        if value is None and not lenient and not ctrait.optional:
+            raise OutputMissingError(
+                f"{self.name}: output {name!r} should be read from stdout "
+                f"with {ctrait.from_stdout!r}, which did not match. "
+                f"stdout was: {stdout[-500:]!r}. Check the tool's output."
+            )
+        return value
+
+    def _output_path(self, namer, name, ctrait, argument) -> str | None:
+        """Where an output is expected (may hold ``*``); None when this run
+        does not produce it.  ``argument``: the output argument of the same
+        name, if any."""
+        if argument is not None:
+            return namer.paths.get(name)
+        if ctrait.modified_input:
+            prepared = self.prepared.get(ctrait.modified_input)
+            return None if prepared is None else prepared.path
+        if ctrait.name_template and all(
+            is_set(getattr(self.spec, n)) for n in as_list(ctrait.requires)
+        ):
+            return namer.from_template(name, ctrait)
+        return None
+
+    @staticmethod
+    def _load(element, ctrait, path):
+        """An output file as returned: ``ctrait``'s reader's value, an
+        imagecache image when ``element`` is an image, else the path."""
+        if ctrait.reader is not None:  # e.g. a JSON file returned as a dict
+            return ctrait.reader(path)
+        if trait_kind(element) == "image":
+            import imagecache
+
+            return imagecache.load(path)
+        return path
 
     # -- cleaning up ---------------------------------------------------------
 
@@ -684,6 +701,13 @@ def _remove_if_empty(path: str, pid: int) -> None:
             os.rmdir(path)
         except OSError:
             pass
+
+
+def _glob(pattern: str) -> list[str]:
+    """Files matching ``pattern``, in which only ``*`` is a wildcard."""
+    import glob
+
+    return glob.glob("*".join(glob.escape(p) for p in pattern.split("*")))
 
 
 def _parse_stdout(ctrait, stdout):

@@ -134,7 +134,7 @@ class BoutiquesInterface(Interface):
     descriptor: dict | None = None
 
     @classmethod
-    def command(cls, executable, values):
+    def command(cls, executable, values, run=None):
         """argv from the descriptor's command-line template; writes the
         configuration files of ``file-template`` outputs and makes the missing
         folders of the outputs named on the command line."""

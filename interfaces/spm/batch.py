@@ -160,7 +160,10 @@ class SPMBatch(Interface):
     # -- the run's hooks -----------------------------------------------------
 
     @classmethod
-    def prepare_run(cls, run, executable, values):
+    def command(cls, executable, values, run=None):
+        if run is None:
+            raise TypeError(f"{cls.full_name()}: the command line of an SPM batch is made by "
+                            f"a run (it writes the batch script): call run().")
         engine = engines.find_engine()
         if engine is None:
             raise ExecutableNotFoundError(f"{run.name}: {engines.missing_hint()}")
