@@ -6,7 +6,7 @@ Offers what a wrapper declares with -- :class:`Interface`, :class:`InputSpec`,
 run produces.  One concept per module:
 
 ========================  ==================================================
-``interface``             the Interface base and ``run()``
+``interface``             the Interface base, its hooks, and ``run()``
 ``specs``                 InputSpec / OutputSpec and the input checks
 ``traits_``               trait types for images and files; the metadata
 ``family``                executable lookup, package hint, output extension

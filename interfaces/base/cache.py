@@ -158,6 +158,15 @@ def _read_json(path: str):
         return None
 
 
+def content_digest(path: str) -> str:
+    """xxHash XXH3-128 of a file's bytes, as hex (no memo: see :func:`file_digest`)."""
+    h = xxhash.xxh3_128()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 22):
+            h.update(chunk)
+    return h.hexdigest()
+
+
 def file_digest(path: str, folder: str | None = None) -> str:
     """Content digest (xxHash XXH3-128) of a file, computed once per ``stat``.
 
@@ -182,11 +191,7 @@ def file_digest(path: str, folder: str | None = None) -> str:
         if stored is not None and stored.get("stat") == list(stat):
             digest = stored["digest"]
     if digest is None:
-        h = xxhash.xxh3_128()
-        with open(path, "rb") as fh:
-            while chunk := fh.read(1 << 22):
-                h.update(chunk)
-        digest = h.hexdigest()
+        digest = content_digest(path)
         with _memo_lock:
             hash_count += 1
         if _stat_tuple(path) != stat:  # changed while we read it: do not remember

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import inspect
 
-from .specs import is_output_trait, trait_kind
+from .specs import as_list, is_output_trait, trait_kind
 
 __all__ = ["type_text", "input_entries", "output_entries", "docstring", "help_text"]
 
@@ -63,11 +63,11 @@ def input_entries(interface) -> list[tuple[str, str, str]]:
         if cmd:
             lines.append(f"Command line: {cmd}.")
         if ctrait.xor:
-            lines.append("Excludes: " + ", ".join(_names(ctrait.xor)) + ".")
+            lines.append("Excludes: " + ", ".join(as_list(ctrait.xor)) + ".")
         if ctrait.requires:
-            lines.append("Requires: " + ", ".join(_names(ctrait.requires)) + ".")
+            lines.append("Requires: " + ", ".join(as_list(ctrait.requires)) + ".")
         if ctrait.name_template:
-            src = ", ".join(_names(ctrait.name_source)) if ctrait.name_source else None
+            src = ", ".join(as_list(ctrait.name_source)) if ctrait.name_source else None
             default = f"``{ctrait.name_template}``" + (f" from {src}" if src else "")
             if not ctrait.generate:
                 lines.append(f"Written when given (True: named {default}).")
@@ -103,7 +103,7 @@ def output_entries(interface) -> list[tuple[str, str, str]]:
                  "directory": "str (path)"}.get(kind, type_text(ctrait.trait_type))
         extra = []
         if ctrait.requires:
-            extra.append("When " + ", ".join(_names(ctrait.requires)) + " is set.")
+            extra.append("When " + ", ".join(as_list(ctrait.requires)) + " is set.")
         if ctrait.from_stdout:
             extra.append(f"Parsed from stdout with ``{ctrait.from_stdout}``.")
         if ctrait.modified_input:
@@ -118,10 +118,6 @@ def _sentence(text) -> str:
         return ""
     text = text[0].upper() + text[1:]
     return text if text[-1] in ".!?" else text + "."
-
-
-def _names(value):
-    return [value] if isinstance(value, str) else list(value)
 
 
 def _wrap(text: str, indent: str, width: int = 79) -> list[str]:

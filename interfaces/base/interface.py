@@ -60,6 +60,11 @@ class Interface:
         Arguments that always follow the executable, for tools that are one
         command of a multi-command program (``wb_command -volume-math``).
 
+    A kind of tool that is more than a command line overrides the hooks
+    :meth:`command` (the argument list; may write files it names),
+    :meth:`check_run` (a failure the exit status does not show) and
+    :meth:`discover_outputs` (outputs declared ``discovered=True``).
+
     Parameters
     ----------
     **inputs

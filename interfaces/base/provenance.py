@@ -94,11 +94,9 @@ def _write(cls, result, workdir, fingerprints, cache_key, status) -> None:
 
 def output_digest(path: str) -> str:
     """Content digest of a file: ``"xxh3-128:<hex>"``."""
-    h = xxhash.xxh3_128()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 22):
-            h.update(chunk)
-    return "xxh3-128:" + h.hexdigest()
+    from .cache import content_digest
+
+    return "xxh3-128:" + content_digest(path)
 
 
 def _file_entries(paths):

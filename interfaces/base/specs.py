@@ -200,6 +200,9 @@ class OutputSpec(_Spec):
         (or whole match) is the value, converted to the trait's type.
     ``reader``
         the value is ``reader(path)`` of the file found, not the path.
+    ``discovered``
+        found by the interface's own
+        :meth:`~interfaces.base.Interface.discover_outputs` (SPM).
 
     Image traits are returned as imagecache images, file traits as paths.
     An output not produced is Undefined, whatever its type (not ``0.0``).
