@@ -17,7 +17,14 @@ from nibabel.spatialimages import SpatialImage
 from . import tempfiles
 from .errors import ImageCacheError, UnsupportedFormatError, missing_file
 from .formats import DEFAULT_TEMP_FORMAT, file_extension, nibabel_class, parse_formats
-from .fingerprint import affine_bytes, extensions_digest, header_bytes, same_values, stat_key
+from .fingerprint import (
+    affine_bytes,
+    extensions_digest,
+    header_bytes,
+    memory_order,
+    same_values,
+    stat_key,
+)
 from .provenance import assess, image_files, read_voxels, snapshot, state_of
 
 __all__ = ["PreparedFile", "prepare_file", "as_filename", "is_dirty", "set_dirty"]
@@ -357,10 +364,9 @@ def _fdata_payload(cache, header):
     else the cache's float type (``float32`` for formats without ``float64``).
     """
     header = header.copy()
-    with np.errstate(invalid="ignore", over="ignore"):
-        cast = cache.astype(header.get_data_dtype())
-        if same_values(cast, cache):  # compares exactly, upcasting in chunks
-            return cast, header
+    cast = _cast_exactly(cache, header.get_data_dtype())
+    if cast is not None:
+        return cast, header
     for candidate in (cache.dtype, np.dtype(np.float32)):
         try:
             header.set_data_dtype(candidate)
@@ -368,6 +374,30 @@ def _fdata_payload(cache, header):
             continue
         return cache.astype(candidate, copy=False), header
     return cache, header
+
+
+#: Elements cast and compared at a time by :func:`_cast_exactly`: each chunk is
+#: compared while it is still in the CPU cache, instead of reading both whole
+#: arrays again from memory.
+CAST_CHUNK = 1 << 18
+
+
+def _cast_exactly(arr, dtype):
+    """``arr`` cast to ``dtype`` when that keeps every value exactly (NaNs included), else None.
+
+    Casts chunk by chunk, in memory order, into one preallocated array, checks
+    each chunk as it goes, and stops at the first value that does not fit.
+    """
+    order = memory_order(arr)
+    out = np.empty(arr.shape, dtype=dtype, order=order)
+    src, dst = arr.reshape(-1, order=order), out.reshape(-1, order=order)  # views if contiguous
+    with np.errstate(invalid="ignore", over="ignore"):
+        for start in range(0, src.size, CAST_CHUNK):
+            chunk = slice(start, start + CAST_CHUNK)
+            np.copyto(dst[chunk], src[chunk], casting="unsafe")
+            if not same_values(dst[chunk], src[chunk]):
+                return None
+    return out
 
 
 def _set_scaling(header, slope, inter) -> bool:
