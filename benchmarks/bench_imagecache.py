@@ -37,7 +37,6 @@ import numpy as np
 import xxhash
 
 import imagecache
-from imagecache.fingerprint import array_digest
 
 BIG = (256, 256, 256)
 SMALL = (32, 32, 32)
