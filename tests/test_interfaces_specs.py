@@ -260,3 +260,14 @@ def test_import_a_family_does_not_load_nibabel_or_imagecache():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_help_names_the_kinds_added_by_tool_families():
+    from interfaces.base.help import help_text
+
+    mrtrix3 = pytest.importorskip("interfaces.mrtrix3")
+    workbench = pytest.importorskip("interfaces.workbench")
+    fsl = pytest.importorskip("interfaces.fsl")
+    assert "list of image, path, number or operator" in help_text(mrtrix3.mrcalc)
+    assert "dict of image or path" in help_text(workbench.volume_math)
+    assert "path prefix or True" in help_text(fsl.fast)

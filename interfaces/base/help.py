@@ -17,7 +17,8 @@ _PLAIN = {
     "CFloat": "float", "Str": "str", "String": "str", "Unicode": "str", "Tuple": "tuple",
     "Image": "image or path", "File": "path", "Directory": "path",
     "OutputFile": "path or True", "OutputImage": "path or True",
-    "OutputDirectory": "path or True",
+    "OutputDirectory": "path or True", "OutputPrefix": "path prefix or True",
+    "ImageOrValue": "image, path, number or operator",
 }
 
 
@@ -32,6 +33,9 @@ def type_text(trait_type) -> str:
     if cls == "List":
         inner = trait_type.inner_traits()
         return "list of " + (type_text(inner[0].trait_type) if inner else "values")
+    if cls == "Dict":
+        inner = trait_type.inner_traits()
+        return "dict of " + (type_text(inner[-1].trait_type) if inner else "values")
     return cls.lower()
 
 
