@@ -26,14 +26,20 @@ run produces.  One concept per module:
 """
 
 from .errors import (
+    CacheWarning,
     CommandFailedError,
+    CommandStartError,
     CommandTimeoutError,
     ExecutableNotFoundError,
     InputError,
     InputFileNotFoundError,
     InputTypeError,
     InterfaceError,
+    InterfaceWarning,
+    OutputCorruptError,
     OutputMissingError,
+    ProvenanceWarning,
+    WorkdirError,
 )
 from .family import LOCAL, Family
 from .interface import Interface
@@ -67,5 +73,6 @@ __all__ = [
     "Bool", "Enum", "Float", "Int", "List", "Str", "Tuple", "Undefined", "is_set",
     "InterfaceError", "InputError", "InputTypeError", "InputFileNotFoundError",
     "ExecutableNotFoundError", "CommandFailedError", "CommandTimeoutError",
-    "OutputMissingError",
+    "OutputMissingError", "OutputCorruptError", "CommandStartError", "WorkdirError",
+    "InterfaceWarning", "CacheWarning", "ProvenanceWarning",
 ]

@@ -20,15 +20,20 @@ from __future__ import annotations
 
 import os
 import re
+import time
 
 from .errors import (
     CommandFailedError,
+    CommandStartError,
     CommandTimeoutError,
     ExecutableNotFoundError,
     InputError,
     InputFileNotFoundError,
+    OutputCorruptError,
     OutputMissingError,
+    WorkdirError,
 )
+from .command import cmdline as _cmdline
 from .family import LOCAL, Family
 from .specs import InputSpec, OutputSpec, as_list, element_trait, is_output_trait, trait_kind
 from .traits_ import Directory, File, Image, ImageOrValue, is_image_value, is_set
@@ -321,19 +326,26 @@ class Interface:
         from .runner import LOCAL_RUNNER
 
         runner = LOCAL_RUNNER if runner is None else runner
+        # One clock for the whole run: a version lookup counts against it.
+        deadline = None if timeout is None else time.monotonic() + timeout
         if runner.dry:  # a preview: no cache, no record, nothing written
-            return _Run(self, inputs).go(timeout, check, stream, workdir, runner)
+            return _Run(self, inputs, timeout, deadline).go(check, stream, workdir, runner)
         from .cache import run_cached  # caching and the provenance record
 
-        return run_cached(self, inputs, cache, workdir,
-                          lambda wd: _Run(self, inputs).go(timeout, check, stream, wd, runner))
+        return run_cached(
+            self, inputs, cache, workdir,
+            lambda wd: _Run(self, inputs, timeout, deadline).go(check, stream, wd, runner),
+            deadline=deadline, timeout=timeout,
+        )
 
 
 class _Run:
     """One call of ``run()``: the steps, and what to clean up on the way out."""
 
-    def __init__(self, interface: Interface, inputs: dict):
+    def __init__(self, interface: Interface, inputs: dict, timeout=None, deadline=None):
         self.cls = type(interface)
+        self.timeout = timeout
+        self.deadline = deadline
         self.name = self.cls.full_name()
         values = interface.inputs.given()
         values.update(inputs)
@@ -346,19 +358,23 @@ class _Run:
         self.state: dict = {}
         #: A preview (dry runner): hooks must not write files.
         self.dry = False
+        #: The command, shell-quoted, once built.
+        self.cmdline = ""
 
     # -- steps ---------------------------------------------------------------
 
-    def go(self, timeout, check, stream, workdir, runner):
+    def remaining(self) -> float | None:
+        """Seconds left of the run's ``timeout`` (None: no limit)."""
+        return None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
+
+    def go(self, check, stream, workdir, runner):
         cls, spec = self.cls, self.spec
         self.dry = dry = runner.dry
         spec.check()
         executable = cls.executable_path()
         if executable is None:
             if not dry:
-                raise ExecutableNotFoundError(
-                    f"{self.name}: {cls.family.missing_message(cls.executable)}"
-                )
+                raise _not_found(self.name, cls)
             executable = cls.executable  # a preview names the tool it would run
         elif not dry:  # a preview does not run the tool to ask its version
             self._check_versions(executable)
@@ -367,7 +383,7 @@ class _Run:
             if workdir is not None:
                 self.workdir = os.path.abspath(os.path.join(caller_cwd, os.fspath(workdir)))
                 if not dry:
-                    os.makedirs(self.workdir, exist_ok=True)
+                    _make_folder(self.workdir, "workdir=")
             elif cls._writes_files:
                 self._new_workdir()
             # After the working directory: inputs with a writer are written there.
@@ -375,12 +391,17 @@ class _Run:
             output_type = self._output_type()
             namer = self._name_outputs(values, caller_cwd, output_type)
             argv = cls.command(executable, values, run=self)
+            self.cmdline = _cmdline(argv)
             env = cls.family.child_environ(output_type)
             # A tool that writes no file runs in a shared scratch folder: making
             # and removing a folder per run costs more than running `true`.
             cwd = self.workdir or _scratch_dir(dry)
-            completed = runner.execute(argv, cwd=cwd, env=env, timeout=timeout,
-                                       stream=self._logger(stream))
+            try:
+                completed = runner.execute(argv, cwd=cwd, env=env, timeout=self.remaining(),
+                                           stream=self._logger(stream))
+            except CommandStartError as error:
+                error.args = (f"{self.name}: {error}",)
+                raise
         except BaseException:
             # Nothing ran, or the run was interrupted: leave nothing behind.
             if not dry:
@@ -398,11 +419,14 @@ class _Run:
         if dry:
             result.outputs = self._expected_outputs(namer)
             return result
-        failed = self._check_exit(completed, runtime, result, timeout, check)
+        failed = self._check_exit(completed, runtime, result, self.timeout, check)
         try:
             result.outputs, keep = self._collect_outputs(namer, completed.stdout, lenient=failed)
-        except OutputMissingError as error:
+        except (OutputMissingError, OutputCorruptError) as error:
             error.result = result
+            self._discard_copies(keep=())
+            raise
+        except BaseException:
             self._discard_copies(keep=())
             raise
         self._discard_copies(keep=keep)
@@ -464,7 +488,7 @@ class _Run:
             tail = "\n".join("    " + line for line in tail.splitlines()) or "    (empty)"
             why = f"  {reason}\n" if reason else ""
             raise CommandFailedError(
-                f"{self.name}: the command exited with status {completed.returncode}.\n"
+                f"{self.name}: the command {_status(completed.returncode)}.\n"
                 f"{why}"
                 f"  command: {runtime.cmdline}\n  stderr (last lines):\n{tail}\n"
                 f"{self._kept()}Read the tool's message above; pass check=False to get "
@@ -480,9 +504,12 @@ class _Run:
         ]
         if not limited:
             return
-        from .version import tool_version, version_tuple
+        from .version import VersionTimeout, timeout_error, tool_version, version_tuple
 
-        version = tool_version(executable, self.cls.family)
+        try:
+            version = tool_version(executable, self.cls.family, timeout=self.remaining())
+        except VersionTimeout as error:
+            raise timeout_error(self.name, error, self.timeout) from None
         if version is None:
             return  # cannot tell: let the tool decide
         have = version_tuple(version)
@@ -642,7 +669,11 @@ class _Run:
             if self.dry:
                 self.workdir = os.path.join(_workdir_root(create=False), prefix + PLACEHOLDER)
                 return self.workdir
-            self.workdir = tempfile.mkdtemp(prefix=prefix, dir=_workdir_root())
+            root = _workdir_root()
+            try:
+                self.workdir = tempfile.mkdtemp(prefix=prefix, dir=root)
+            except OSError as error:
+                raise _workdir_error(root, error, _root_source()) from None
             self.own_workdir = True
         return self.workdir
 
@@ -690,15 +721,19 @@ class _Run:
             elif argument is not None and trait_kind(argument) == "prefix":
                 setattr(outputs, name, path)  # nothing is written at a prefix
                 continue
-            if ctrait.inner_traits and "*" in path:  # a list found by glob: 0 or more
-                setattr(outputs, name, [self._load(ctrait.inner_traits[0], ctrait, p)
+            # A name the user gave is literal: only templates hold wildcards.
+            pattern = "*" in path and not (
+                argument is not None and isinstance(getattr(self.spec, name), (str, os.PathLike))
+            )
+            if pattern and ctrait.inner_traits:  # a list found by glob: 0 or more
+                setattr(outputs, name, [self._load(name, ctrait.inner_traits[0], ctrait, p)
                                         for p in sorted(_glob(path))])
                 continue
-            if "*" in path:  # one file whose name the tool chooses: the single match
+            if pattern:  # one file whose name the tool chooses: the single match
                 found = _glob(path)
                 path = found[0] if len(found) == 1 else path
             if os.path.exists(path):
-                setattr(outputs, name, self._load(ctrait, ctrait, path))
+                setattr(outputs, name, self._load(name, ctrait, ctrait, path))
             elif not ctrait.optional:  # optional=True: the tool may not write it
                 missing.append((name, path))
         found_keep, found_missing = self.cls.discover_outputs(self, outputs, lenient)
@@ -741,17 +776,31 @@ class _Run:
             return namer.from_template(name, ctrait)
         return None
 
-    @staticmethod
-    def _load(element, ctrait, path):
+    def _load(self, name, element, ctrait, path):
         """An output file as returned: ``ctrait``'s reader's value, an
-        imagecache image when ``element`` is an image, else the path."""
-        if ctrait.reader is not None:  # e.g. a JSON file returned as a dict
-            return ctrait.reader(path)
-        if trait_kind(element) == "image":
+        imagecache image when ``element`` is an image, else the path.
+
+        Raises OutputCorruptError when the file cannot be read, or is an
+        image with fewer bytes than its header says (a truncated file would
+        otherwise pass and fail in the next tool)."""
+        try:
+            if ctrait.reader is not None:  # e.g. a JSON file returned as a dict
+                return ctrait.reader(path)
+            if trait_kind(element) != "image":
+                return path
             import imagecache
 
-            return imagecache.load(path)
-        return path
+            image = imagecache.load(path)
+            problem = _truncation(image)
+        except Exception as error:
+            problem = f"{type(error).__name__}: {error}"
+        if problem is None:
+            return image
+        raise OutputCorruptError(
+            f"{self.name}: the command finished, but output {name!r} ({path}) cannot be "
+            f"read: {problem}\n  command: {self.cmdline}\n{self._kept()}The tool wrote a corrupt or incomplete "
+            f"file: check its stderr (error.stderr), free disk space, and run it again."
+        )
 
     # -- cleaning up ---------------------------------------------------------
 
@@ -787,8 +836,108 @@ def _workdir_root(create: bool = True) -> str:
 
     root = os.environ.get("IMAGESHELL_WORKDIR") or tempfile.gettempdir()
     if create:
-        os.makedirs(root, exist_ok=True)
+        _make_folder(root, _root_source())
     return root
+
+
+def _root_source() -> str:
+    if os.environ.get("IMAGESHELL_WORKDIR"):
+        return "$IMAGESHELL_WORKDIR"
+    return "the system temporary folder"
+
+
+def _make_folder(path: str, source: str) -> None:
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as error:
+        raise _workdir_error(path, error, source) from None
+
+
+def _workdir_error(path: str, error: OSError, source: str) -> WorkdirError:
+    reason = error.strerror or str(error)
+    blocker = path
+    while blocker and not os.path.exists(blocker) and os.path.dirname(blocker) != blocker:
+        blocker = os.path.dirname(blocker)
+    if os.path.exists(blocker) and not os.path.isdir(blocker):
+        reason = "it is a file, not a folder" if blocker == path else f"{blocker} is a file"
+    out = WorkdirError(
+        f"cannot make run folders in {path} ({source}): {reason}. Pass workdir= a "
+        f"writable folder, or set IMAGESHELL_WORKDIR to one."
+    )
+    out.errno, out.strerror, out.filename = error.errno, error.strerror, path
+    return out
+
+
+def _not_found(name: str, cls) -> Exception:
+    """ExecutableNotFoundError, or CommandStartError for a path that exists
+    but is not executable."""
+    exe = cls.executable
+    if os.sep in exe and os.path.isfile(exe):
+        mode = oct(os.stat(exe).st_mode & 0o777)
+        return CommandStartError(
+            f"{name}: {os.path.abspath(exe)} is not executable (mode {mode}); make it so "
+            f"(chmod +x {exe}), or point the interface at the program."
+        )
+    return ExecutableNotFoundError(f"{name}: {cls.family.missing_message(exe)}")
+
+
+def _status(returncode: int) -> str:
+    """``exited with status 3`` / ``was killed by signal SIGSEGV (11)``."""
+    if returncode >= 0:
+        return f"exited with status {returncode}"
+    import signal
+
+    try:
+        label = signal.Signals(-returncode).name
+    except ValueError:
+        label = "unknown"
+    return f"was killed by signal {label} ({-returncode})"
+
+
+def _truncation(image) -> str | None:
+    """Why an image file read through nibabel's proxy cannot be whole (fewer
+    bytes of voxels than its header says), or None.  An uncompressed file is
+    judged by its size; a gzip file by its trailer, and when that disagrees,
+    by reading it through."""
+    import math
+
+    import nibabel as nib
+
+    proxy = image.dataobj
+    if not nib.is_proxy(proxy):
+        return None
+    file = getattr(proxy, "file_like", None)
+    try:
+        need = proxy.offset + math.prod(proxy.shape) * proxy.dtype.itemsize
+    except (AttributeError, TypeError):
+        return None
+    if not isinstance(file, str):
+        return None
+    if file.endswith(".gz"):
+        import gzip
+        import struct
+
+        with open(file, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            if fh.tell() >= 4:
+                fh.seek(-4, os.SEEK_END)
+                if struct.unpack("<I", fh.read(4))[0] == need % 2**32:
+                    return None  # the trailer's length is the header's
+        have = 0
+        try:
+            with gzip.open(file, "rb") as fh:
+                while chunk := fh.read(1 << 22):
+                    have += len(chunk)
+        except (EOFError, OSError) as error:
+            return f"the compressed data of {file} ends early ({error}): the file is truncated"
+    elif file.endswith((".bz2", ".zst", ".xz")):
+        return None
+    else:
+        have = os.path.getsize(file)
+    if have < need:
+        return (f"{file} holds {have} bytes where its header needs {need}: the file is "
+                f"truncated")
+    return None
 
 
 #: Extensions of the imagecache format families, the first the one a temporary gets.
@@ -845,7 +994,10 @@ def _scratch_dir(dry: bool = False) -> str:
         import atexit
         import tempfile
 
-        path = tempfile.mkdtemp(prefix="imageshell-scratch-", dir=root)
+        try:
+            path = tempfile.mkdtemp(prefix="imageshell-scratch-", dir=root)
+        except OSError as error:
+            raise _workdir_error(root, error, _root_source()) from None
         _scratch[key] = path
         atexit.register(_remove_if_empty, path, os.getpid())
     return path

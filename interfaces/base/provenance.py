@@ -87,9 +87,22 @@ def _write(cls, result, workdir, fingerprints, cache_key, status) -> None:
         name = "provenance.json"
     from .cache import _write_json
 
-    _write_json(os.path.join(folder, name),
-                build_record(cls, result, fingerprints=fingerprints, cache_key=cache_key,
-                             status=status))
+    path = os.path.join(folder, name)
+    record = build_record(cls, result, fingerprints=fingerprints, cache_key=cache_key,
+                          status=status)
+    try:
+        _write_json(path, record)  # leaves no partial file when it fails
+    except OSError as error:  # e.g. a full disk: the run's result is kept
+        import warnings
+
+        from .errors import ProvenanceWarning
+
+        warnings.warn(
+            f"{result.interface}: could not write the provenance record {path} "
+            f"({error.strerror or error}); the run's result is kept without it. Free "
+            f"space there, or turn records off with IMAGESHELL_PROVENANCE=0.",
+            ProvenanceWarning, stacklevel=4,
+        )
 
 
 def output_digest(path: str) -> str:

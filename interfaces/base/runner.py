@@ -21,15 +21,21 @@ be streamed line by line to :mod:`logging`.
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import subprocess
 import time
 
+from .errors import CommandStartError
+
 __all__ = ["Completed", "execute", "Runner", "SubprocessRunner", "DryRunner", "LOCAL_RUNNER"]
 
 #: Seconds a tool gets to exit after SIGTERM before SIGKILL.
 TERMINATE_GRACE = 3.0
+#: Seconds between checks that the tool is still running while its output
+#: pipes are open (a background child it left may hold them for ever).
+_POLL = 0.25
 
 
 class Completed:
@@ -55,15 +61,65 @@ def _signal_group(proc: subprocess.Popen, sig: int) -> None:
 
 
 def _end_group(proc: subprocess.Popen, first: int) -> None:
-    """Send ``first`` to the whole group, then SIGKILL if the leader lingers."""
-    _signal_group(proc, first)
-    if first != signal.SIGKILL:
-        try:
-            proc.wait(TERMINATE_GRACE)
-        except subprocess.TimeoutExpired:
-            pass
-    # Also kill any member left behind by a leader that exited on SIGTERM.
-    _signal_group(proc, signal.SIGKILL)
+    """Send ``first`` to the whole group, then SIGKILL if the leader lingers.
+
+    The SIGKILL is sent whatever happens during the grace period: a second
+    Ctrl-C while a tool ignores SIGTERM ends the wait early, not the
+    escalation.
+    """
+    try:
+        _signal_group(proc, first)
+        if first != signal.SIGKILL:
+            try:
+                proc.wait(TERMINATE_GRACE)
+            except subprocess.TimeoutExpired:
+                pass
+    finally:
+        # Also kills any member left behind by a leader that exited on SIGTERM.
+        _signal_group(proc, signal.SIGKILL)
+
+
+def start_error(executable: str, error: OSError) -> CommandStartError:
+    """The error saying why the system could not start ``executable``."""
+    mode = ""
+    try:
+        mode = oct(os.stat(executable).st_mode & 0o777)
+    except OSError:
+        pass
+    if error.errno == errno.ENOENT and os.path.exists(executable):
+        interpreter = _interpreter(executable)
+        if interpreter:
+            why = (f"{executable} cannot start: its first line names the interpreter "
+                   f"{interpreter}, which does not exist. Install it, or fix the "
+                   f"'#!' line.")
+        else:
+            why = (f"{executable} cannot start: a program or library it needs is "
+                   f"missing ({error.strerror}). Reinstall the tool.")
+    elif error.errno == errno.EACCES:
+        why = (f"{executable} is not executable (mode {mode}); make it so "
+               f"(chmod +x {executable}), or check the permissions of its folders.")
+    elif error.errno == errno.ENOEXEC:
+        why = (f"{executable} is not a program this system can run (no '#!' line, or "
+               f"built for another kind of machine). Add a '#!' line naming its "
+               f"interpreter, or install the build for this machine.")
+    else:
+        why = f"{executable} cannot start: {error.strerror or error}."
+    out = CommandStartError(why)
+    out.errno, out.strerror, out.filename = error.errno, error.strerror, executable
+    return out
+
+
+def _interpreter(path: str) -> str | None:
+    """The interpreter a ``#!`` line names, or None."""
+    try:
+        with open(path, "rb") as fh:
+            first = fh.readline(256)
+    except OSError:
+        return None
+    if not first.startswith(b"#!"):
+        return None
+    words = first[2:].decode("utf-8", "replace").split()
+    return words[0] if words else None
 
 
 def _decode(data: bytes | None) -> str:
@@ -99,21 +155,24 @@ def execute(argv, *, cwd, env=None, timeout=None, stream=None) -> Completed:
     timed_out = False
     start = time.time()
     t0 = time.perf_counter()
-    proc = subprocess.Popen(
-        argv,
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
+    try:
+        proc = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+    except OSError as error:
+        if error.filename is not None and os.fspath(error.filename) == cwd:
+            raise  # the folder, not the tool: the caller checked it exists
+        raise start_error(argv[0], error) from None
     try:  # nothing between Popen and here: an interrupt must find the child
         if stream is None:
-            try:
-                out, err = proc.communicate(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                timed_out = True
+            out, err, timed_out = _communicate(proc, timeout)
+            if timed_out:
                 _end_group(proc, signal.SIGKILL)
                 out, err = _drain(proc)
         else:
@@ -129,6 +188,34 @@ def execute(argv, *, cwd, env=None, timeout=None, stream=None) -> Completed:
     return Completed(
         proc.returncode, _decode(out), _decode(err), start, time.time(), duration, timed_out
     )
+
+
+def _communicate(proc: subprocess.Popen, timeout):
+    """``(stdout, stderr, timed_out)``, returning when the tool exits even if
+    a background child it started still holds its output pipes (what it
+    printed until then is kept; the pipes are closed)."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        step = _POLL if deadline is None else max(0.0, min(_POLL, deadline - time.monotonic()))
+        try:
+            out, err = proc.communicate(timeout=step)
+            return out, err, False
+        except subprocess.TimeoutExpired:
+            pass
+        if proc.poll() is not None:  # exited: read what is buffered, then let go
+            try:
+                out, err = proc.communicate(timeout=0.05)
+                return out, err, False
+            except subprocess.TimeoutExpired as pending:
+                out, err = pending.output, pending.stderr
+            for pipe in (proc.stdout, proc.stderr):
+                try:
+                    pipe.close()
+                except OSError:
+                    pass
+            return out, err, False
+        if deadline is not None and time.monotonic() >= deadline:
+            return None, None, True
 
 
 def _drain(proc: subprocess.Popen):
@@ -171,8 +258,16 @@ def _stream(proc, logger, timeout):
         timed_out = True
         _end_group(proc, signal.SIGKILL)
         proc.wait()
+    # The tool has exited: wait for the readers while they still receive
+    # output, not for a background child that holds the pipes.
     for reader in readers:
-        reader.join(TERMINATE_GRACE)
+        received = -1
+        while reader.is_alive():
+            now = sum(len(c) for c in chunks["out"]) + sum(len(c) for c in chunks["err"])
+            if now == received:
+                break
+            received = now
+            reader.join(0.2)
     return b"".join(chunks["out"]), b"".join(chunks["err"]), timed_out
 
 
