@@ -45,7 +45,7 @@ from .family import LOCAL, Family
 from .interface import Interface
 from .results import Result, Runtime
 from .runner import DryRunner, Runner, SubprocessRunner
-from .specs import InputSpec, OutputSpec
+from .specs import InputSpec, OutputSpec, any_of, exclusive
 from .traits_ import (
     Bool,
     Directory,
@@ -68,6 +68,7 @@ from .traits_ import (
 
 __all__ = [
     "Interface", "InputSpec", "OutputSpec", "Family", "LOCAL", "Result", "Runtime",
+    "exclusive", "any_of",
     "Runner", "SubprocessRunner", "DryRunner",
     "Image", "ImageOrValue", "File", "Directory", "OutputImage", "OutputFile", "OutputDirectory", "OutputPrefix",
     "Bool", "Enum", "Float", "Int", "List", "Str", "Tuple", "Undefined", "is_set",

@@ -35,7 +35,14 @@ from .errors import (
 )
 from .command import cmdline as _cmdline
 from .family import LOCAL, Family
-from .specs import InputSpec, OutputSpec, as_list, element_trait, is_output_trait, trait_kind
+from .specs import (
+    InputSpec,
+    OutputSpec,
+    element_trait,
+    is_output_trait,
+    requirement_met,
+    trait_kind,
+)
 from .traits_ import Directory, File, Image, ImageOrValue, is_image_value, is_set
 
 __all__ = ["Interface"]
@@ -69,6 +76,16 @@ class Interface:
     subcommand : tuple of str, default ()
         Arguments that always follow the executable, for tools that are one
         command of a multi-command program (``wb_command -volume-math``).
+    extra_metadata : frozenset of str, default empty
+        Trait metadata keys a kind of interface understands beyond the
+        base's (SPM's ``field``...): any other key is an error when the class
+        is created.
+
+    The declaration is checked when the class is created (unknown metadata,
+    names that are not inputs, an ``argstr`` that cannot format its trait):
+    a ``TypeError`` names the class and the input.  The class gets a real
+    signature, ``inspect.signature(cls)``: its inputs, with types and
+    defaults, for IDEs, ``help()`` and the REPL.
 
     A kind of tool that is more than a command line overrides the hooks
     :meth:`command` (the argument list; may write files it names),
@@ -94,6 +111,7 @@ class Interface:
     Outputs: type[OutputSpec] = OutputSpec
     success_codes: tuple[int, ...] = (0,)
     subcommand: tuple[str, ...] = ()
+    extra_metadata: frozenset = frozenset()
 
     _output_spec: type[OutputSpec] | None = None
     #: Whether runs get a working directory of their own (the tool writes files).
@@ -108,6 +126,7 @@ class Interface:
                 f"{cls.__name__}: input name(s) {sorted(clash)} are options of run(); "
                 f"rename them (e.g. {sorted(clash)[0]}_)."
             )
+        _check_declaration(cls)
         cls._output_spec = cls._build_output_spec()
         cls._writes_files = any(
             is_output_trait(t) for t in cls.Inputs.spec_traits().values()
@@ -119,6 +138,7 @@ class Interface:
             from .help import docstring
 
             cls.__doc__ = docstring(cls, cls.__dict__.get("__doc__"))
+        cls.__signature__ = _signature(cls)
 
     # -- declaration helpers -------------------------------------------------
 
@@ -770,8 +790,8 @@ class _Run:
         if ctrait.modified_input:
             prepared = self.prepared.get(ctrait.modified_input)
             return None if prepared is None else prepared.path
-        if ctrait.name_template and all(
-            is_set(getattr(self.spec, n)) for n in as_list(ctrait.requires)
+        if ctrait.name_template and requirement_met(
+            ctrait.requires, lambda n: is_set(getattr(self.spec, n))
         ):
             return namer.from_template(name, ctrait)
         return None
@@ -828,6 +848,49 @@ class _Run:
         import shutil
 
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+_declared: set = set()
+
+
+def _check_declaration(cls) -> None:
+    """Groups expanded, declaration checked: once per spec class."""
+    from .specs import METADATA, apply_groups, check_declaration
+
+    known = METADATA | cls.extra_metadata
+    for spec, inputs in ((cls.Inputs, True), (cls.Outputs, False)):
+        if (spec, known) in _declared:
+            continue
+        if inputs:
+            apply_groups(cls.__name__, spec)
+        check_declaration(cls.__name__, spec, known, inputs=inputs)
+        _declared.add((spec, known))
+
+
+_PYTHON_TYPES = {"Bool": bool, "CBool": bool, "Int": int, "CInt": int, "Float": float,
+                 "CFloat": float, "Str": str, "String": str, "Unicode": str}
+
+
+def _signature(cls):
+    """``inspect.Signature`` of the class: one keyword-only parameter per
+    input, annotated with its type, defaulting to its default (or
+    Undefined: not set)."""
+    import inspect
+
+    from .help import type_text
+    from .traits_ import Undefined
+
+    parameters = []
+    for name, ctrait in cls.Inputs.spec_traits().items():
+        kind = type(ctrait.trait_type).__name__
+        annotation = _PYTHON_TYPES.get(kind) or type_text(ctrait.trait_type)
+        if ctrait.mandatory:
+            default = inspect.Parameter.empty
+        else:
+            default = ctrait.default if ctrait.usedefault else Undefined
+        parameters.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY,
+                                            default=default, annotation=annotation))
+    return inspect.Signature(parameters)
 
 
 def _workdir_root(create: bool = True) -> str:

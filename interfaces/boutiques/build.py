@@ -28,6 +28,7 @@ from ..base import (
     OutputSpec,
     Str,
     Undefined,
+    any_of,
     is_set,
 )
 from ..base import traits_
@@ -233,6 +234,8 @@ def _output_traits(plan: Plan, ident: str, item: dict):
                         keep_extension=bool(custom.get("keep_extension")))
         if custom.get("requires"):
             rule["requires"] = custom["requires"]
+        elif custom.get("requires_any"):  # written when one of them is set
+            rule["requires"] = any_of(*custom["requires_any"])
     else:
         rule = dict(name_template=PathRule(plan, ident))
     if "value-key" in item or custom.get("argument"):  # settable like any output argument
