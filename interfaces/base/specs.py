@@ -41,6 +41,7 @@ METADATA = frozenset({
     "name_template", "keep_extension", "min_ver", "max_ver", "split", "fill_from", "scale",
     "len_argstr", "writer", "suffix", "reader", "optional", "selects_output_type",
     "formats", "copy", "exists", "generate", "modified_input", "from_stdout", "discovered",
+    "name_template_if", "default_from", "one_or_more", "fill_optional",
 })
 #: Keys the traits machinery itself sets.
 _TRAITS_KEYS = frozenset({"type", "parent", "usedefault", "default_value", "array",
@@ -195,13 +196,16 @@ class InputSpec(_Spec):
     def update(self, values: dict) -> None:
         """Assign several inputs, raising one :class:`InputError` for all the
         unknown names, or one :class:`InputTypeError` for all the values of
-        the wrong type."""
+        the wrong type.  A list input declared ``one_or_more`` takes a single
+        item as a list of one."""
         traits = self.spec_traits()
         unknown, wrong = [], []
         for name, value in values.items():
             if name not in traits:
                 unknown.append(name)
                 continue
+            if traits[name].one_or_more and not isinstance(value, (list, tuple)):
+                value = [value]  # nipype's InputMultiPath: one item stands for a list
             try:
                 setattr(self, name, value)
             except TraitError:
@@ -257,7 +261,10 @@ class InputSpec(_Spec):
                 problems.append(f"inputs {_names_text([name, *clash])} are mutually exclusive "
                                 f"(xor). Pass only one of them.")
             requires = ctrait.requires
-            missing = [n for n in as_list(requires) if n not in given]
+            # As nipype: a required input given as False counts as given
+            # (eddy's outlier_sqr=True with repol=False passes --ol_sqr).
+            missing = [n for n in as_list(requires)
+                       if getattr(self, n) is Undefined or getattr(self, n) is None]
             if isinstance(requires, AnyOf):
                 if len(missing) == len(requires):
                     problems.append(
