@@ -672,56 +672,92 @@ def _usable(folder: str) -> bool:
         return False
 
 
-def run_cached(interface, inputs: dict, cache, workdir, go, *, deadline=None, timeout=None):
-    """``Interface.run`` with caching and provenance: the hook of ``run()``.
+class Job:
+    """One job in a cache folder, for the run pipeline
+    (:mod:`interfaces.base.pipeline`), which uses it as::
 
-    ``go(workdir)`` runs the tool and returns its Result; ``deadline`` (a
-    ``time.monotonic()`` value) bounds the version lookup of the key.
+        job = cache.job(cls, given, executable, workdir, cache, timeout_left)
+        if job is not None:
+            with job:                   # one process runs a key at once
+                if job.found: return job.found
+                result = ...run in job.run_folder(workdir)...
+                job.store(result)
+            return job.wrap(result)
+
+    Attributes
+    ----------
+    key : str
+        The job's key.
+    fingerprints : dict
+        The input fingerprints it was made from (for the provenance record).
     """
-    from . import provenance
 
+    def __init__(self, cls, given: dict, folder: _Folder, key: str, fingerprints: dict):
+        self.cls = cls
+        self.given = given
+        self.folder = folder
+        self.key = key
+        self.fingerprints = fingerprints
+        self._lock = None
+
+    @property
+    def found(self) -> CachedResult | None:
+        """The stored result, when it still stands (checked each time)."""
+        return self.folder.hit(self.cls, self.key, self.given)
+
+    def __enter__(self):
+        self._lock = self.folder.lock(self.key)
+        self._lock.acquire()
+        return self
+
+    def __exit__(self, *exc):
+        self._lock.release()
+        return False
+
+    def run_folder(self, workdir) -> str:
+        """Where the job runs: ``workdir`` when given, else its folder in the
+        cache (emptied first: its outputs were deleted or changed)."""
+        if workdir is not None:
+            return workdir
+        path = self.folder.run_folder(self.cls, self.key)
+        if os.path.isdir(path):
+            shutil.rmtree(path)
+        return path
+
+    def store(self, result: Result) -> None:
+        """Store a successful result (a full disk costs the entry, with a
+        warning, not the result)."""
+        if result.runtime.returncode in self.cls.success_codes:
+            entry = _entry(result, result.runtime.version, self.folder.contents, self.folder.path)
+            _record_json(self.folder.entry_path(self.key), entry)
+
+    def wrap(self, result: Result) -> CachedResult:
+        return CachedResult.wrap(result, self.key)
+
+
+def job(cls, given: dict, executable: str, workdir, cache, timeout=None) -> Job | None:
+    """The cache job of a run, or None when the run is not cached (no folder,
+    an unusable one -- with a warning --, or an input the key cannot be made
+    of: the run then reports it).
+
+    Parameters
+    ----------
+    given : dict
+        The checked inputs that are set.
+    cache
+        ``run(cache=...)``.
+    timeout : float, optional
+        What the version lookup of the key may take (raises
+        :class:`~interfaces.base.version.VersionTimeout`).
+    """
     folder = resolve(cache)
-    if folder is not None and not _usable(folder):
-        folder = None
-    if folder is None:
-        return provenance.run_recorded(type(interface), go, workdir)
-    cls = type(interface)
-    given = interface.inputs.given()
-    given.update(inputs)
-    spec = cls.Inputs(cls.full_name(), **given)
-    spec.check()
-    given = spec.given()
-    executable = cls.executable_path()
-    if executable is None:
-        return go(workdir)  # raises ExecutableNotFoundError, naming the tool
+    if folder is None or not _usable(folder):
+        return None
     where = _Folder(folder, _contents())
-    import time
-
-    from .version import VersionTimeout, timeout_error
-
-    left = None if deadline is None else max(0.0, deadline - time.monotonic())
     try:
-        key, prints = job_key(cls, given, executable, workdir, folder, where.contents, left)
-    except VersionTimeout as error:
-        raise timeout_error(cls.full_name(), error, timeout) from None
+        key, prints = job_key(cls, given, executable, workdir, folder, where.contents, timeout)
     except (OSError, ValueError) as error:  # e.g. a missing input: the run says it better
         if isinstance(error, InterfaceError):
             raise
-        return go(workdir)
-    found = where.hit(cls, key, given)
-    if found is not None:
-        return found
-    with where.lock(key):
-        found = where.hit(cls, key, given)  # another process may have run it meanwhile
-        if found is not None:
-            return found
-        run_dir = workdir
-        if run_dir is None:
-            run_dir = where.run_folder(cls, key)
-            if os.path.isdir(run_dir):  # a run whose outputs were deleted or changed
-                shutil.rmtree(run_dir)
-        result = provenance.run_recorded(cls, go, run_dir, fingerprints=prints, cache_key=key)
-        if result.runtime.returncode in cls.success_codes:
-            entry = _entry(result, result.runtime.version, where.contents, folder)
-            _record_json(where.entry_path(key), entry)  # a full disk costs the entry, not the result
-    return CachedResult.wrap(result, key)
+        return None
+    return Job(cls, given, where, key, prints)

@@ -31,12 +31,12 @@ from datetime import datetime, timezone
 
 import xxhash
 
-from .errors import InterfaceError
 from .specs import is_output_trait, trait_kind
 from .traits_ import Undefined, is_image_value
 
 __all__ = [
-    "SCHEMA", "set_provenance", "build_record", "read_record", "to_prov", "to_prov_json",
+    "SCHEMA", "set_provenance", "wanted", "record", "build_record", "read_record", "to_prov",
+    "to_prov_json",
     "ENV_PROVENANCE",
 ]
 
@@ -61,19 +61,19 @@ def _wanted() -> bool:
     return os.environ.get(ENV_PROVENANCE, "1") not in ("0", "false", "no", "")
 
 
-def run_recorded(cls, go, workdir, *, fingerprints=None, cache_key=None):
-    """Run ``go(workdir)`` and write the record in the run's folder."""
-    if not (workdir is not None or cls._writes_files) or not _wanted():
-        return go(workdir)
-    try:
-        result = go(workdir)
-    except InterfaceError as error:
-        if getattr(error, "result", None) is not None:  # the tool ran and failed: its folder is kept
-            _write(cls, error.result, workdir, fingerprints, cache_key, status="failed")
-        raise
-    ok = result.runtime.returncode in cls.success_codes  # check=False returns failures too
-    _write(cls, result, workdir, fingerprints, cache_key, status="ok" if ok else "failed")
-    return result
+def wanted(cls, workdir) -> bool:
+    """Whether a run of ``cls`` writes a record: it has a folder of its own
+    (a tool that writes files, or ``workdir=``) and records are on."""
+    return (workdir is not None or cls._writes_files) and _wanted()
+
+
+def record(cls, result, workdir, *, fingerprints=None, cache_key=None, status=None) -> None:
+    """Write the record of a finished run in its folder (``status``: "ok" or
+    "failed"; default from the exit status).  A record that cannot be
+    written is a :class:`~interfaces.base.ProvenanceWarning`, not an error."""
+    if status is None:
+        status = "ok" if result.runtime.returncode in cls.success_codes else "failed"
+    _write(cls, result, workdir, fingerprints, cache_key, status)
 
 
 def _write(cls, result, workdir, fingerprints, cache_key, status) -> None:

@@ -29,7 +29,8 @@ import time
 
 from .errors import CommandStartError
 
-__all__ = ["Completed", "execute", "Runner", "SubprocessRunner", "DryRunner", "LOCAL_RUNNER"]
+__all__ = ["Completed", "execute", "run_process", "Runner", "SubprocessRunner", "DryRunner",
+           "LOCAL_RUNNER"]
 
 #: Seconds a tool gets to exit after SIGTERM before SIGKILL.
 TERMINATE_GRACE = 3.0
@@ -269,6 +270,17 @@ def _stream(proc, logger, timeout):
             received = now
             reader.join(0.2)
     return b"".join(chunks["out"]), b"".join(chunks["err"]), timed_out
+
+
+def run_process(run) -> None:
+    """Step 4 of a run, *run the process*: hand ``run.argv`` to ``run.runner``
+    within what is left of the timeout; set ``run.completed``."""
+    try:
+        run.completed = run.runner.execute(run.argv, cwd=run.cwd, env=run.env,
+                                           timeout=run.remaining(), stream=run.logger())
+    except CommandStartError as error:
+        error.args = (f"{run.name}: {error}",)
+        raise
 
 
 class Runner:

@@ -92,13 +92,13 @@ def tool_version(executable: str, family, timeout: float | None = None) -> str |
             pass
     if version is None and family.version_args:
         from .errors import CommandStartError
-        from .interface import _scratch_dir
         from .runner import execute
+        from .workdirs import scratch_dir
 
         argv = [executable, *family.version_args]
         limit = LIMIT if timeout is None else min(timeout, LIMIT)
         try:
-            done = execute(argv, cwd=_scratch_dir(), timeout=limit)
+            done = execute(argv, cwd=scratch_dir(), timeout=limit)
         except CommandStartError:
             done = None
         if done is not None and done.timed_out and timeout is not None and timeout <= LIMIT:
