@@ -172,10 +172,13 @@ def execute(argv, *, cwd, env=None, timeout=None, stream=None) -> Completed:
         raise start_error(argv[0], error) from None
     try:  # nothing between Popen and here: an interrupt must find the child
         if stream is None:
-            out, err, timed_out = _communicate(proc, timeout)
+            pipes = _Pipes(proc)
+            timed_out = _communicate(proc, pipes, timeout)
             if timed_out:
                 _end_group(proc, signal.SIGKILL)
-                out, err = _drain(proc)
+                pipes.drain(time.monotonic() + TERMINATE_GRACE)
+                proc.wait()
+            out, err = pipes.output()
         else:
             out, err, timed_out = _stream(proc, stream, timeout)
     except BaseException:
@@ -191,32 +194,84 @@ def execute(argv, *, cwd, env=None, timeout=None, stream=None) -> Completed:
     )
 
 
-def _communicate(proc: subprocess.Popen, timeout):
-    """``(stdout, stderr, timed_out)``, returning when the tool exits even if
-    a background child it started still holds its output pipes (what it
-    printed until then is kept; the pipes are closed)."""
+class _Pipes:
+    """Reads a child's stdout and stderr as they come, without threads."""
+
+    def __init__(self, proc: subprocess.Popen):
+        import selectors
+
+        self.proc = proc
+        self.selector = selectors.PollSelector() if hasattr(selectors, "PollSelector") \
+            else selectors.SelectSelector()
+        self.chunks = {proc.stdout: [], proc.stderr: []}
+        for pipe in self.chunks:
+            self.selector.register(pipe, selectors.EVENT_READ)
+
+    def open(self) -> bool:
+        return bool(self.selector.get_map())
+
+    def read(self, wait: float | None) -> bool:
+        """Read what arrives within ``wait`` seconds; whether anything did
+        (data, or the end of a pipe)."""
+        ready = self.selector.select(wait)
+        for key, _ in ready:
+            chunk = os.read(key.fd, 1 << 16)
+            if chunk:
+                self.chunks[key.fileobj].append(chunk)
+            else:  # the end: every writer closed it
+                self.selector.unregister(key.fileobj)
+                key.fileobj.close()
+        return bool(ready)
+
+    def drain(self, deadline: float) -> None:
+        """Read until the pipes end, the leader has exited and nothing is
+        buffered, or ``deadline``; then let go of them."""
+        while self.open() and time.monotonic() < deadline:
+            if not self.read(min(_POLL, max(0.0, deadline - time.monotonic()))) \
+                    and self.proc.poll() is not None:
+                break
+        self.close()
+
+    def close(self) -> None:
+        for key in list((self.selector.get_map() or {}).values()):
+            self.selector.unregister(key.fileobj)
+            key.fileobj.close()
+        self.selector.close()
+
+    def output(self) -> tuple[bytes, bytes]:
+        return (b"".join(self.chunks[self.proc.stdout]),
+                b"".join(self.chunks[self.proc.stderr]))
+
+
+def _communicate(proc: subprocess.Popen, pipes: _Pipes, timeout) -> bool:
+    """Read the tool's output until it exits; whether ``timeout`` passed
+    first.  Returns when the tool exits even if a background child it started
+    still holds its output pipes (what arrived until then is kept; the pipes
+    are let go)."""
     deadline = None if timeout is None else time.monotonic() + timeout
-    while True:
-        step = _POLL if deadline is None else max(0.0, min(_POLL, deadline - time.monotonic()))
-        try:
-            out, err = proc.communicate(timeout=step)
-            return out, err, False
-        except subprocess.TimeoutExpired:
-            pass
-        if proc.poll() is not None:  # exited: read what is buffered, then let go
-            try:
-                out, err = proc.communicate(timeout=0.05)
-                return out, err, False
-            except subprocess.TimeoutExpired as pending:
-                out, err = pending.output, pending.stderr
-            for pipe in (proc.stdout, proc.stderr):
-                try:
-                    pipe.close()
-                except OSError:
-                    pass
-            return out, err, False
-        if deadline is not None and time.monotonic() >= deadline:
-            return None, None, True
+    while pipes.open():
+        wait = _POLL
+        if deadline is not None:
+            wait = deadline - time.monotonic()
+            if wait <= 0:
+                return True
+            wait = min(wait, _POLL)
+        if not pipes.read(wait) and proc.poll() is not None:
+            # Exited, but the pipes are still open: take what is buffered.
+            for _ in range(64):
+                if not pipes.read(0):
+                    break
+            pipes.close()
+            return False
+    pipes.close()
+    if deadline is None:
+        proc.wait()  # the pipes ended: the tool is exiting
+        return False
+    try:
+        proc.wait(max(0.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:  # it closed its output but runs on
+        return True
+    return False
 
 
 def _drain(proc: subprocess.Popen):
