@@ -315,11 +315,17 @@ class Interface:
         Raises
         ------
         InputError, InputTypeError, InputFileNotFoundError
-            Before anything runs.
-        ExecutableNotFoundError
-            Before anything runs.
-        CommandFailedError, CommandTimeoutError, OutputMissingError
+            Before anything runs; every rule a call breaks in one error.
+        ExecutableNotFoundError, CommandStartError, WorkdirError
+            Before anything runs: no executable, one the system cannot start,
+            no folder to run in.
+        CommandFailedError, CommandTimeoutError, OutputMissingError, OutputCorruptError
             After the run.
+
+        Warns
+        -----
+        CacheWarning, ProvenanceWarning
+            The cache or the record could not be used; the result is kept.
         """
         from .pipeline import execute
 
