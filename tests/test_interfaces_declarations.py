@@ -204,8 +204,10 @@ def test_all_type_errors_in_one_error_and_arrays_shown_short():
     assert "input 'frac' must be a float" in text and "input 'radius' must be an int" in text
 
 
-def test_unknown_names_together():
-    with pytest.raises(InputError, match=r"fsl.bet has no inputs 'fraction' and 'maks'"):
+def test_unknown_names_together_with_what_was_meant():
+    with pytest.raises(InputError, match=r"fsl.bet has no inputs 'fraction' and 'maks' "
+                                         r"\('fraction': did you mean 'frac'\?; 'maks': did "
+                                         r"you mean 'mask'\?\)"):
         fsl.bet(fraction=0.3, maks=True)
 
 

@@ -218,10 +218,15 @@ class InputSpec(_Spec):
                 )
         who = self._interface_name
         if unknown:
+            import difflib
+
             names = _names_text(unknown)
+            guesses = [f"{n!r}: did you mean {close[0]!r}?" for n in unknown
+                       if (close := difflib.get_close_matches(n, traits, n=1))]
+            hint = f" ({'; '.join(guesses)})" if guesses else ""
             problems = [
-                f"{who} has no input{'s' if len(unknown) > 1 else ''} {names}; its inputs "
-                f"are: {', '.join(traits)}. Check the spelling "
+                f"{who} has no input{'s' if len(unknown) > 1 else ''} {names}{hint}; its "
+                f"inputs are: {', '.join(traits)}. Check the spelling "
                 f"(`imageshell help {who}` lists them)."
             ] + wrong
             raise _one_error(InputError, None, problems)
