@@ -220,13 +220,16 @@ class InputSpec(_Spec):
         if unknown:
             import difflib
 
-            names = _names_text(unknown)
-            guesses = [f"{n!r}: did you mean {close[0]!r}?" for n in unknown
-                       if (close := difflib.get_close_matches(n, traits, n=1))]
-            hint = f" ({'; '.join(guesses)})" if guesses else ""
+            def meant(name):
+                prefixed = [t for t in traits if name.startswith(t) or t.startswith(name)]
+                close = prefixed or difflib.get_close_matches(name, traits, n=1)
+                return max(close, key=len) if close else None
+
+            guesses = [f"{meant(n)!r} for {n!r}" for n in unknown if meant(n)]
+            hint = f" Did you mean {', '.join(guesses)}?" if guesses else ""
             problems = [
-                f"{who} has no input{'s' if len(unknown) > 1 else ''} {names}{hint}; its "
-                f"inputs are: {', '.join(traits)}. Check the spelling "
+                f"{who} has no input{'s' if len(unknown) > 1 else ''} {_names_text(unknown)}; "
+                f"its inputs are: {', '.join(traits)}.{hint} Check the spelling "
                 f"(`imageshell help {who}` lists them)."
             ] + wrong
             raise _one_error(InputError, None, problems)
