@@ -267,12 +267,12 @@ def test_whole_outputs_pass_the_check(tmp_path, good_image):
 def test_second_ctrl_c_does_not_cancel_the_kill(tmp_path):
     info = tmp_path / "info"
     # Ignore SIGTERM (the sleep inherits that), interrupt the parent once it
-    # waits for us, then again while it waits out the grace period.
+    # waits for us, then again well within the grace period it then waits out.
     script = write_script(
         tmp_path, "stubborn",
         f"trap '' TERM\necho $$ > \"{info}\"\n"
-        + WAIT_FOR_PARENT_BLOCKED + "kill -INT $PPID\nsleep 0.5\n"
-        + WAIT_FOR_PARENT_BLOCKED + "kill -INT $PPID\nsleep 300\n",
+        + WAIT_FOR_PARENT_BLOCKED + "kill -INT $PPID\nsleep 0.3\n"
+        + "kill -INT $PPID\nsleep 300\n",
     )
 
     class stubborn(Interface):
