@@ -167,6 +167,8 @@ class SPMBatch(Interface):
         engine = engines.find_engine()
         if engine is None:
             raise ExecutableNotFoundError(f"{run.name}: {engines.missing_hint()}")
+        if run.dry:  # a preview: the engine's command, with no script staged or written
+            return engine.argv(os.path.join(run.workdir, f"{cls.__name__}_job.m"))
         staged = _stage_inputs(run)
         run.state["staged"] = staged
         job = cls.job_values(run, values, staged)
