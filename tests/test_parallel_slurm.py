@@ -12,7 +12,6 @@ installed, not root) the tests skip with the reason; in CI they fail, since
 
 from __future__ import annotations
 
-import importlib
 import os
 import subprocess
 import sys
@@ -22,7 +21,7 @@ import nibabel as nib
 import numpy as np
 import pytest
 import slurm_cluster
-from tools import in_ci, require_tool
+from tools import require_module, require_slurm, require_tool
 
 import imagecache
 import interfaces
@@ -30,28 +29,14 @@ from interfaces import parallel
 from interfaces.base import CommandFailedError
 from interfaces.mrtrix3 import mrthreshold
 
-
-def need_module(name):
-    """dask-jobqueue is in the test extra: missing is a skip here, a failure in CI."""
-    if in_ci():
-        return importlib.import_module(name)
-    return pytest.importorskip(name, reason="pip install 'imageshell[slurm]'")
-
-
-def need_slurm():
-    reason = slurm_cluster.unavailable()
-    if reason is None:
-        return
-    if in_ci():
-        pytest.fail(f"{reason} -- CI must have it: .ci/install installs it", pytrace=False)
-    pytest.skip(reason)
+SLURM_EXTRA = "pip install 'imageshell[slurm]'"
 
 
 @pytest.fixture(scope="session")
 def slurm():
     """The session's one-node cluster; ``SLURM_CONF`` points at it meanwhile."""
-    need_slurm()
-    need_module("dask_jobqueue")
+    require_slurm()
+    require_module("dask_jobqueue", SLURM_EXTRA)
     cluster = slurm_cluster.LocalSlurm(cpus=4)  # 2 jobs of 1 core, with room to spare
     cluster.start()
     saved = os.environ.get("SLURM_CONF")
@@ -178,7 +163,7 @@ def test_run_many_on_two_slurm_jobs(slurm, tmp_path, monkeypatch):
 
 
 def test_slurm_executor_writes_the_job_script_and_keeps_dask_on_loopback(tmp_path):
-    need_module("dask_jobqueue")
+    require_module("dask_jobqueue", SLURM_EXTRA)
     with interfaces.slurm_executor(jobs=0, cores=2, memory="3GB", walltime="00:20:00",
                                    queue="short", interface="lo",
                                    local_directory=str(tmp_path / "w"),
@@ -205,7 +190,7 @@ def test_slurm_executor_without_dask_jobqueue_says_what_to_install(monkeypatch):
 def test_the_cluster_script_brings_down_jobs_that_outlive_the_daemons(tmp_path):
     """``slurm_cluster.py up`` / ``down``: if slurmctld dies first, slurmstepd and
     its job survive slurmd; ``down`` still finds them (by SLURM_CONF) and kills them."""
-    need_slurm()
+    require_slurm()
     script = os.path.join(os.path.dirname(__file__), "slurm_cluster.py")
     up = subprocess.run([sys.executable, script, "up"], capture_output=True, text=True,
                         timeout=60)
