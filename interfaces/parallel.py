@@ -391,6 +391,11 @@ def slurm_executor(jobs=2, cores=1, memory="2GB", walltime="01:00:00", queue=Non
     ------
     ImportError
         When dask-jobqueue is not installed (``pip install imageshell[slurm]``).
+    RuntimeError
+        When ``sbatch`` is not on PATH, or SLURM refuses the workers' job
+        (``sbatch --test-only``: e.g. an unknown partition, too much memory);
+        the message has SLURM's reason and the job script.  Without this
+        check a refused job would leave the tasks waiting for workers.
     """
     try:
         import dask
@@ -409,10 +414,28 @@ def slurm_executor(jobs=2, cores=1, memory="2GB", walltime="01:00:00", queue=Non
         # Dask serves its HTTP routes even without a dashboard, by default on the
         # scheduler's interface: keep them on loopback too.
         scheduler.update(dashboard=False, dashboard_address="127.0.0.1:0")
+    sbatch = shutil.which("sbatch") if jobs else None
+    if jobs and sbatch is None:
+        raise RuntimeError("slurm_executor: sbatch is not on PATH: run this where SLURM jobs "
+                           "are submitted (e.g. a login node), with SLURM's commands on PATH")
     with SLURMCluster(cores=cores, memory=memory, walltime=walltime, queue=queue,
                       scheduler_options=scheduler, **options) as cluster:
+        if jobs:
+            _check_submission(sbatch, cluster.job_script())
         with Client(cluster) as client:
             cluster.scale(jobs=jobs)
             executor = client.get_executor()
             executor.client, executor.cluster = client, cluster
             yield executor
+
+
+def _check_submission(sbatch: str, script: str) -> None:
+    """Ask SLURM whether it would take the workers' job (nothing is submitted)."""
+    import subprocess
+
+    proc = subprocess.run([sbatch, "--test-only"], input=script, capture_output=True,
+                          text=True, timeout=120)
+    if proc.returncode != 0:
+        reason = (proc.stderr or proc.stdout).strip()
+        raise RuntimeError(f"slurm_executor: SLURM refuses the workers' job:\n{reason}\n"
+                           f"Fix the option it names; the job script was:\n{script}")

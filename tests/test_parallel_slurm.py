@@ -180,6 +180,22 @@ def test_slurm_executor_writes_the_job_script_and_keeps_dask_on_loopback(tmp_pat
     assert http == {"127.0.0.1"}  # the dashboard's default: loopback, not every interface
 
 
+def test_a_job_slurm_refuses_is_an_error_naming_the_reason(slurm, tmp_path):
+    with pytest.raises(RuntimeError, match="invalid partition") as info:
+        with interfaces.slurm_executor(jobs=2, queue="no-such-queue", **local_options(tmp_path)):
+            pass
+    assert "#SBATCH -p no-such-queue" in str(info.value)  # the job script, to see why
+    assert slurm.queue() == []  # nothing was submitted
+
+
+def test_slurm_executor_without_sbatch_says_where_to_run(tmp_path, monkeypatch):
+    require_module("dask_jobqueue", SLURM_EXTRA)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(RuntimeError, match="sbatch is not on PATH"):
+        with interfaces.slurm_executor(jobs=1, interface="lo"):
+            pass
+
+
 def test_slurm_executor_without_dask_jobqueue_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "dask_jobqueue", None)  # import fails as if missing
     with pytest.raises(ImportError, match=r"imageshell\[slurm\]"):
