@@ -11,7 +11,7 @@ Importing this package is cheap: names load on first use.
 from __future__ import annotations
 
 __all__ = [
-    "Interface", "InputSpec", "OutputSpec", "Family", "Result",
+    "Interface", "InputSpec", "OutputSpec", "Family", "Result", "DryRunner",
     "Image", "File", "Directory", "OutputImage", "OutputFile", "OutputDirectory",
     "InterfaceError", "InputError", "InputTypeError", "InputFileNotFoundError",
     "ExecutableNotFoundError", "CommandFailedError", "CommandTimeoutError",

@@ -137,8 +137,10 @@ class BoutiquesInterface(Interface):
     def command(cls, executable, values, run=None):
         """argv from the descriptor's command-line template; writes the
         configuration files of ``file-template`` outputs and makes the missing
-        folders of the outputs named on the command line."""
+        folders of the outputs named on the command line (not in a preview,
+        or when only the argument list is asked for)."""
         plan = cls.plan
+        writes = run is not None and not run.dry
         by_id = {}
         for ident, pyname in plan.names.items():
             if pyname in values:
@@ -147,10 +149,10 @@ class BoutiquesInterface(Interface):
             if "value-key" in plan.outputs[ident] and pyname in values:  # output arguments
                 by_id[ident] = values[pyname]
                 folder = os.path.dirname(values[pyname])
-                if folder:
+                if folder and writes:
                     os.makedirs(folder, exist_ok=True)
         for ident, item in plan.outputs.items():
-            if "file-template" in item and ident in by_id:
+            if "file-template" in item and ident in by_id and writes:
                 with open(by_id[ident], "w", encoding="utf-8") as f:
                     f.write(config_text(plan, ident, by_id))
         return command_argv(plan, executable, by_id)

@@ -182,6 +182,8 @@ class SPMBatch(Interface):
         engine = engines.find_engine()
         if engine is None:
             raise ExecutableNotFoundError(f"{run.name}: {engines.missing_hint()}")
+        if run.dry:  # a preview: the engine's command, with no script staged or written
+            return engine.argv(os.path.join(run.workdir, f"{cls.__name__}_job.m"))
         _check_default_tpm(cls, run, engine)
         # The job's values are checked (config.conform) before anything is
         # placed in the working directory.
