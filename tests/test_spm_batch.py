@@ -331,10 +331,8 @@ def test_numbers_take_the_shape_spm_requires():
                               bounding_box=((-78, -112, -70), (78, 76, 85))).batch()
     assert job["woptions"]["vox"] == [2.0, 2.0, 2.0]
     assert job["woptions"]["bb"] == [[-78, -112, -70], [78, 76, 85]]
-    job = spm.segment(in_files=[anat], tpm=anat, voxel_size=1.5,
-                      bounding_box=((-90, -126, -72), (90, 90, 108))).batch()
-    assert job["warp"]["vox"] == 1.5  # [1 1] in segment: kept a scalar
-    assert job["warp"]["bb"] == [[-90, -126, -72], [90, 90, 108]]
+    job = spm.segment(in_files=[anat], tpm=anat, mrf=2).batch()
+    assert job["warp"]["mrf"] == 2
     (tissue,) = job["tissue"]  # anatomical.nii is 3D: one class
     assert tissue == {"tpm": Cell([f"{anat},1"]), "ngaus": 1, "native": [1, 0], "warped": [0, 0]}
 
@@ -395,6 +393,8 @@ def test_spm_output_gives_refused_values_and_the_cause_of_a_failure():
     octave = "Item 'FWHM', field 'val': Size mismatch (required [1  3], present [1  1]).\n" * 2
     assert len(config_messages(octave)) == 1  # each once
     assert config_messages("Running 'Smooth'\nDone    'Smooth'\n") == []
+    assert config_messages("Item 'Warping & MRF': No field(s) named\n") == [
+        "Item 'Warping & MRF': No field(s) named"]
     assert error_lines("Running 'Smooth'\nDone    'Smooth'\nDone\n") == []
     many = "Failed  'Smooth'\n" + "".join(f"line {k}\n" for k in range(40))
     lines = error_lines(many)

@@ -302,7 +302,7 @@ class SPMBatch(Interface):
         Examples
         --------
         >>> smooth(in_files=["bold.nii"], fwhm=6).batch()     # doctest: +SKIP
-        {'data': Cell(['/data/bold.nii,1', ...]), 'fwhm': 6.0, 'prefix': 's'}
+        {'data': Cell(['/data/bold.nii,1', ...]), 'fwhm': [6.0, 6.0, 6.0], 'prefix': 's'}
         """
         from types import SimpleNamespace
 

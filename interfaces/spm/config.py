@@ -89,8 +89,6 @@ SHAPES: dict[str, dict[str, tuple]] = {
         "warp.fwhm": ("Smoothness", (1, 1)),
         "warp.samp": ("Sampling distance", (1, 1)),
         "warp.write": ("Deformation Fields", (1, 2)),
-        "warp.vox": ("Voxel size", (1, 1)),
-        "warp.bb": ("Bounding box", (2, 3)),
     },
     "spatial.smooth": {
         "fwhm": ("FWHM", (1, 3), PER_AXIS),

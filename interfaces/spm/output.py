@@ -18,9 +18,10 @@ import re
 
 __all__ = ["config_messages", "error_lines"]
 
-#: SPM's configuration messages: ``Item '<name>', field '<field>': <what>``
-#: (anywhere in a line: MATLAB or Octave may print ``Warning: `` before it).
-_ITEM = re.compile(r"(Item '[^'\n]*', field '[^'\n]*': [^\n]*?)\s*$", re.MULTILINE)
+#: SPM's configuration messages: ``Item '<name>', field '<field>': <what>``,
+#: or ``Item '<name>': <what>`` (e.g. a job field the module does not have),
+#: anywhere in a line: MATLAB or Octave may print ``Warning: `` before it.
+_ITEM = re.compile(r"(Item '[^'\n]*'(?:, field '[^'\n]*')?: [^\n]*?)\s*$", re.MULTILINE)
 #: The first line of a failed module's report (SPM12 puts the time before it:
 #: ``03-Dec-2026 06:00:01 - Failed  'Segment'``).
 _FAILED = re.compile(r"(?:^|\s)Failed\s+'[^'\n]*'\s*$")
@@ -33,8 +34,8 @@ MAX_LINES = 12
 
 
 def config_messages(text: str) -> list[str]:
-    """SPM's ``Item '...', field '...': ...`` lines in ``text``, in order,
-    each once."""
+    """SPM's ``Item '...', field '...': ...`` (and ``Item '...': ...``)
+    lines in ``text``, in order, each once."""
     found = []
     for match in _ITEM.finditer(text or ""):
         line = match.group(1)

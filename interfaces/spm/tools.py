@@ -282,10 +282,6 @@ class segment(SPMBatch):
         sampling_distance = Float(field="warp.samp", desc="mm (SPM: 3)")
         write_deformation_fields = Tuple(Bool, Bool, field="warp.write",
                                          desc="(inverse iy_, forward y_)")
-        voxel_size = Float(field="warp.vox",
-                           desc="in mm, of the warped tissue images (SPM: 1.5)")
-        bounding_box = Tuple(_XYZ, _XYZ, field="warp.bb",
-                             desc="((x, y, z), (x, y, z)) in mm, of the warped tissue images")
 
     class Outputs(OutputSpec):
         native_class_images = written(Dict(Int, Image()), "c%d%s", **_CLASSES,

@@ -131,8 +131,7 @@ switch module
     case 'spatial.preproc'
         name = 'Segment';
         entries = {'warp.mrf', 'MRF Parameter', [1 1]; 'warp.reg', 'Warping Regularisation', [1 5];
-                   'warp.fwhm', 'Smoothness', [1 1]; 'warp.samp', 'Sampling distance', [1 1];
-                   'warp.vox', 'Voxel size', [1 1]; 'warp.bb', 'Bounding box', [2 3]};
+                   'warp.fwhm', 'Smoothness', [1 1]; 'warp.samp', 'Sampling distance', [1 1]};
     case 'spatial.smooth', name = 'Smooth'; entries = {'fwhm', 'FWHM', [1 3]};
     case 'temporal.st'
         name = 'Slice Timing';
@@ -350,7 +349,9 @@ else
 end
 write = [0 0];
 if isfield(j, 'warp')
-    fields(j.warp, 'warp', {'mrf', 'cleanup', 'reg', 'affreg', 'fwhm', 'samp', 'write', 'vox', 'bb'});
+    % SPM12's batch configuration has no warp.vox or warp.bb (spm_preproc_run
+    % reads them, but only from jobs that bypass the batch system).
+    fields(j.warp, 'warp', {'mrf', 'cleanup', 'reg', 'affreg', 'fwhm', 'samp', 'write'});
     if isfield(j.warp, 'write'), write = j.warp.write; end
 end
 for v = 1:numel(vols)
