@@ -297,7 +297,11 @@ NIWRAP_MRTHRESHOLD = {
          "type": "Flag"},
         {"id": "config", "name": "config", "value-key": "[CONFIG]", "optional": True,
          "list": True, "type": {"id": "config", "command-line": "-config [KEY] [VALUE]",
-                                "inputs": []}},
+                                "inputs": [
+                                    {"id": "key", "name": "key", "value-key": "[KEY]",
+                                     "type": "String", "optional": False},
+                                    {"id": "value", "name": "value", "value-key": "[VALUE]",
+                                     "type": "String", "optional": False}]}},
     ],
     "output-files": [{"id": "output", "name": "output", "path-template": "[OUTPUT]"}],
 }
@@ -305,12 +309,14 @@ NIWRAP_MRTHRESHOLD = {
 
 def test_niwrap_dialect_loads_runs_and_exports_stock(tmp_path):
     require_tool("mrthreshold")
-    with pytest.raises(boutiques.DescriptorError, match=r"inputs\[config\]\.type"):
-        boutiques.load(NIWRAP_MRTHRESHOLD)
-    tool = boutiques.load(NIWRAP_MRTHRESHOLD, drop=["config"])
+    tool = boutiques.load(NIWRAP_MRTHRESHOLD)
     assert not tool.Inputs.class_traits()["invert"].mandatory  # a Flag is optional
-    res = tool().run(input=ANAT, abs=100, output="mask.nii", quiet=True, workdir=tmp_path)
-    assert res.argv[1:] == ["-abs", "100", "-quiet", ANAT, "mask.nii"]
+    config = [{"key": "NumberOfThreads", "value": "1"}, {"key": "TerminalColor", "value": "0"}]
+    res = tool().run(input=ANAT, abs=100, output="mask.nii", quiet=True, config=config,
+                     workdir=tmp_path)
+    # A list of sub-commands: each one's command line, in order.
+    assert res.argv[1:] == ["-abs", "100", "-quiet", "-config", "NumberOfThreads", "1",
+                            "-config", "TerminalColor", "0", ANAT, "mask.nii"]
     mask = res.outputs.output
     assert mask == str(tmp_path / "mask.nii")  # named by a String: a path
     np.testing.assert_array_equal(nib.load(mask).get_fdata() > 0,
@@ -318,6 +324,11 @@ def test_niwrap_dialect_loads_runs_and_exports_stock(tmp_path):
     # without an output, mrthreshold prints the threshold and writes nothing
     res = tool().run(input=ANAT, quiet=True)
     assert res.argv[-1] == ANAT and float(res.runtime.stdout) > 0
+    with pytest.raises(InputError, match=r"input 'config' \(config\).*'value' is mandatory"):
+        tool().run(input=ANAT, config=[{"key": "NumberOfThreads"}])
+    with pytest.raises(InputError, match="has no input 'colour'"):
+        tool().run(input=ANAT, config=[{"key": "a", "value": "b", "colour": 1}])
+    # Stock Boutiques has no sub-commands: the export leaves the optional one out.
     stock = boutiques.export(tool)
     path = tmp_path / "stock.json"
     path.write_text(json.dumps(stock))
@@ -326,14 +337,33 @@ def test_niwrap_dialect_loads_runs_and_exports_stock(tmp_path):
     again = boutiques.load(stock)
     res2 = again().run(input=ANAT, abs=100, output="mask.nii", quiet=True, workdir=tmp_path / "b")
     assert res2.argv == res.argv[:1] + ["-abs", "100", "-quiet", ANAT, "mask.nii"]
+    # tool-specific choices of drop= still work
+    assert "config" not in boutiques.load(NIWRAP_MRTHRESHOLD, drop=["config"]).Inputs.names()
+
+
+def _plain(desc):
+    desc = json.loads(json.dumps(desc))
+    desc["inputs"] = [i for i in desc["inputs"] if i["id"] != "config"]
+    desc["command-line"] = desc["command-line"].replace(" [CONFIG]", "")
+    return desc
 
 
 @pytest.mark.parametrize("change, field", [
-    (lambda d: d.update({"command-line": "mrthreshold [INPUT] | cat"}), "command-line"),
-    (lambda d: d.update({"command-line": "mrthreshold $HOME [INPUT]"}), "command-line"),
-    (lambda d: d.update({"stdout-output": {}}), "stdout-output"),
+    (lambda d: d.update({"command-line": "mrthreshold [INPUT] | cat"}), "command-line.*'\\|'"),
+    (lambda d: d.update({"command-line": "mrthreshold $HOME [INPUT]"}), "command-line.*'\\$'"),
+    (lambda d: d.update({"stdout-output": []}), "stdout-output"),
     (lambda d: d["inputs"][0].update({"type": "Image"}), r"inputs\[input\]\.type"),
-    (lambda d: d["inputs"][0].update({"resolve-parent": True}), r"inputs\[input\]\.resolve-parent"),
+    (lambda d: d["inputs"][0].update({"resolved-parent": True}),
+     r"inputs\[input\]\.resolved-parent"),
+    (lambda d: d["inputs"][1].update({"command-line-flag": ">"}),
+     r"inputs\[output\]\.command-line-flag.*shell=True"),
+    (lambda d: d["inputs"][1].update({"type": [{"id": "a", "command-line": "x"},
+                                               {"id": "a", "command-line": "y"}]}),
+     r"inputs\[output\]\.type\[a\] repeats"),
+    (lambda d: d["inputs"][1].update({"type": {"id": "s", "command-line": "-s [X] | c"}}),
+     r"inputs\[output\]\.type\[s\]\.command-line"),
+    (lambda d: d["inputs"][1].update({"type": {"id": "s", "command-line": "x", "flag": 1}}),
+     r"inputs\[output\]\.type\[s\]\.flag"),
     (lambda d: d["output-files"].append({"id": "o", "name": "o", "path-template": "x",
                                          "conditional-path-template": []}), r"output-files\[o\]"),
     (lambda d: d["output-files"].append({"id": "o", "name": "o", "path-template": "x",
@@ -344,19 +374,29 @@ def test_niwrap_dialect_loads_runs_and_exports_stock(tmp_path):
     (lambda d: d.pop("command-line"), "command-line"),
 ])
 def test_what_cannot_be_honoured_is_refused_naming_the_field(change, field):
-    desc = json.loads(json.dumps(NIWRAP_MRTHRESHOLD))
-    desc["inputs"] = [i for i in desc["inputs"] if i["id"] != "config"]
-    desc["command-line"] = desc["command-line"].replace(" [CONFIG]", "")
+    desc = _plain(NIWRAP_MRTHRESHOLD)
     change(desc)
     with pytest.raises(boutiques.DescriptorError, match=field):
         boutiques.load(desc)
 
 
-def test_shipped_examples_needing_a_shell_are_refused():
-    with pytest.raises(boutiques.DescriptorError, match="command-line.*'>'"):
+def test_shipped_examples_needing_a_shell_are_refused_unless_asked():
+    with pytest.raises(boutiques.DescriptorError, match="command-line.*'>'.*shell=True"):
         boutiques.load(EXAMPLE2)
-    with pytest.raises(boutiques.DescriptorError, match=r"environment-variables\[env_var\]"):
+    with pytest.raises(boutiques.DescriptorError, match=r"command-line.*'\$'.*shell=True"):
         boutiques.load(ENV_FROM_INPUT)
+    assert boutiques.load(EXAMPLE2, shell=True).executable == "/bin/sh"
+
+
+def test_env_var_taking_an_input_value_through_the_shell(tmp_path):
+    # "echo $env_var", env_var = the value of input [INPUT]: as bosh does.
+    tool = boutiques.load(ENV_FROM_INPUT, shell=True)
+    path = tmp_path / "it's here.txt"
+    path.write_text("x")
+    res = tool().run(env_var=str(path))
+    assert res.argv == ["/bin/sh", "-c", "echo $env_var"]
+    assert res.runtime.stdout.strip() == str(path)
+    assert res.runtime.environ == {"ENVAR": "theValue", "env_var": str(path)}
 
 
 def test_value_requires_and_value_disables(standin):

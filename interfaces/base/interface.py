@@ -174,7 +174,8 @@ class Interface:
             resolved paths.
         run : optional
             The run in progress; None when only the argument list is asked
-            for.
+            for.  Environment variables the hook puts in
+            ``run.state["environ"]`` are set for this run only.
 
         Returns
         -------
@@ -376,6 +377,8 @@ class _Run:
             namer = self._name_outputs(values, caller_cwd, output_type)
             argv = cls.command(executable, values, run=self)
             env = cls.family.child_environ(output_type)
+            if self.state.get("environ"):  # variables the command hook set for this run
+                env = {**(os.environ if env is None else env), **self.state["environ"]}
             # A tool that writes no file runs in a shared scratch folder: making
             # and removing a folder per run costs more than running `true`.
             cwd = self.workdir or _scratch_dir(dry)
