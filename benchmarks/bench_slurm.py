@@ -95,7 +95,7 @@ def _overhead(wall, jobs, workers):
             "overhead_ms": (wall * workers / len(jobs) - tool) * 1e3}
 
 
-def _on(make, folder, images, tiny, workdir):
+def _on(make, folder, images, tiny, workdir, gone=None):
     import interfaces
     from interfaces.coreutils import sha256sum
     from interfaces.mrtrix3 import mrthreshold
@@ -115,6 +115,9 @@ def _on(make, folder, images, tiny, workdir):
         out["tiny"] = _overhead(wall, done, WORKERS)
         closing = time.perf_counter()
     out["close (s)"] = time.perf_counter() - closing
+    if gone is not None:  # SLURM: close cancels the jobs; they leave the queue a bit later
+        gone()
+        out["jobs gone (s)"] = time.perf_counter() - closing
     return out
 
 
@@ -151,7 +154,7 @@ def main(argv=None) -> int:
         with slurm_cluster.LocalSlurm(cpus=WORKERS) as slurm:
             os.environ.update(slurm.env)
             try:
-                on_slurm = _on(_slurm, folder, images, tiny, workdir)
+                on_slurm = _on(_slurm, folder, images, tiny, workdir, slurm.wait_queue_empty)
             finally:
                 os.environ.pop("SLURM_CONF", None)
     finally:
@@ -163,6 +166,8 @@ def main(argv=None) -> int:
     for key in ("workers up (s)", "round 1 (s)", "round 2 (s)", "close (s)"):
         a, b = local[key], on_slurm[key]
         print(f"   {key:18s} {a:13.2f} {b:10.2f} {b / a:11.2f}x")
+    print(f"   {'jobs gone (s)':18s} {'':13s} {on_slurm['jobs gone (s)']:10.2f}  "
+          "(close until squeue is empty)")
     print(f"2. run_many per-job overhead over the tool's own time, {args.tiny} sha256sum jobs")
     print(f"   {'':18s} {'wall/job ms':>12s} {'tool ms':>9s} {'overhead ms':>12s} "
           f"{'vs in-process':>14s}")
