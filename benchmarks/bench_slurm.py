@@ -11,7 +11,8 @@ and ``.ci/install``):
 2. Per-job overhead of ``run_many`` over the tool's own time (the runs'
    ``runtime.duration``, the tool's process) on M tiny jobs (``sha256sum``
    of a small file): in this process, on the 2 local workers and on the 2
-   SLURM jobs.  Overhead per job = wall time x workers / M - mean tool time.
+   SLURM jobs.  Overhead per job = wall time x workers / M - mean tool time;
+   for reference, Dask's own cost per task: M no-op tasks on the same workers.
 
 The clusters run one after the other, never at once.  Timings on a machine
 shared with other work vary; compare the columns of one run.
@@ -95,6 +96,20 @@ def _overhead(wall, jobs, workers):
             "overhead_ms": (wall * workers / len(jobs) - tool) * 1e3}
 
 
+def _noop(i):
+    return i
+
+
+def _dask_alone(executor, n):
+    """Wall time x workers / n of n no-op tasks: Dask's own cost per task, for reference."""
+    from concurrent.futures import as_completed
+
+    start = time.perf_counter()
+    for future in as_completed([executor.submit(_noop, i) for i in range(n)]):
+        future.result()
+    return (time.perf_counter() - start) * WORKERS / n * 1e3
+
+
 def _on(make, folder, images, tiny, workdir, gone=None):
     import interfaces
     from interfaces.coreutils import sha256sum
@@ -113,6 +128,7 @@ def _on(make, folder, images, tiny, workdir, gone=None):
         wall, done = _timed(lambda: _check(interfaces.run_many(
             sha256sum, tiny, executor=executor, progress=False)))
         out["tiny"] = _overhead(wall, done, WORKERS)
+        out["noop_ms"] = _dask_alone(executor, len(tiny))
         closing = time.perf_counter()
     out["close (s)"] = time.perf_counter() - closing
     if gone is not None:  # SLURM: close cancels the jobs; they leave the queue a bit later
@@ -175,6 +191,8 @@ def main(argv=None) -> int:
                       (f"{WORKERS} SLURM jobs", on_slurm["tiny"])):
         print(f"   {name:18s} {row['wall_ms']:12.2f} {row['tool_ms']:9.2f} "
               f"{row['overhead_ms']:12.2f} {row['overhead_ms'] / here['overhead_ms']:13.2f}x")
+    print(f"   Dask's own cost per task (wall x workers / tasks, {args.tiny} no-op tasks): "
+          f"{local['noop_ms']:.2f} ms local, {on_slurm['noop_ms']:.2f} ms SLURM")
     return 0
 
 
