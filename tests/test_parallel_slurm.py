@@ -33,22 +33,20 @@ SLURM_EXTRA = "pip install 'imageshell[slurm]'"
 
 
 @pytest.fixture(scope="session")
-def slurm():
-    """The session's one-node cluster; ``SLURM_CONF`` points at it meanwhile."""
+def slurm_cluster_up():
+    """The session's one-node cluster: started once, always brought down at the end."""
     require_slurm()
     require_module("dask_jobqueue", SLURM_EXTRA)
-    cluster = slurm_cluster.LocalSlurm(cpus=4)  # 2 jobs of 1 core, with room to spare
-    cluster.start()
-    saved = os.environ.get("SLURM_CONF")
-    os.environ["SLURM_CONF"] = cluster.conf  # sbatch and scancel, called by dask-jobqueue
-    try:
+    with slurm_cluster.LocalSlurm(cpus=4) as cluster:  # 2 jobs of 1 core, with room to spare
         yield cluster
-    finally:
-        if saved is None:
-            os.environ.pop("SLURM_CONF", None)
-        else:
-            os.environ["SLURM_CONF"] = saved
-        cluster.stop()
+
+
+@pytest.fixture
+def slurm(slurm_cluster_up, monkeypatch):
+    """The cluster, with ``SLURM_CONF`` pointing at it during the test (sbatch and
+    scancel, called by dask-jobqueue, read it) and not in other tests' processes."""
+    monkeypatch.setenv("SLURM_CONF", slurm_cluster_up.conf)
+    return slurm_cluster_up
 
 
 def local_options(folder) -> dict:
