@@ -389,7 +389,8 @@ def check_declaration(owner: str, spec, known=METADATA, inputs: bool = True) -> 
             raise TypeError(
                 f"{owner}: {'input' if inputs else 'output'} {name!r} has unknown metadata "
                 f"{', '.join(map(repr, unknown))}; known keys are documented in "
-                f"interfaces.base.traits_ (a misspelling? e.g. 'argstr', 'mandatory')."
+                f"interfaces.base.traits_ (a misspelling? e.g. 'argstr', 'mandatory'). A "
+                f"kind of interface declares keys of its own in its extra_metadata."
             )
         if not inputs:
             continue

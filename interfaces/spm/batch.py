@@ -158,7 +158,8 @@ class SPMBatch(Interface):
     #: Trait metadata of SPM wrappers: where each input goes in the job, and
     #: how discovered outputs are found.
     extra_metadata = frozenset({"field", "scans", "sessions", "struct", "dir_field",
-                                "template", "of", "first", "classes"})
+                                "template", "of", "first", "classes", "tpm_classes",
+                                "default_tpm"})
     #: The module under ``matlabbatch{1}.spm.``.
     job: str | None = None
     #: ``{field: value}`` set in every job of this module.
