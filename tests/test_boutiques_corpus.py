@@ -8,10 +8,12 @@ is; these tests skip, saying why, when it is absent.  Three checks:
   refused only because their command line needs a shell), and every refusal
   is a :class:`DescriptorError` for a descriptor ``bosh validate`` refuses too;
 * for stock descriptors, our argv equals ``bosh exec simulate``'s for one
-  generated invocation per descriptor (all of them: it takes seconds);
+  generated invocation per descriptor, on a fixed-seed sample of
+  ``BOSH_SAMPLE`` of them (bosh validates the descriptor and the invocation on
+  every call: 0.1-0.25 s each here);
 * for niwrap's dialect, our argv equals the one niwrap's own generated code
-  builds (``<tool>_cargs``) for the same parameters, on a fixed-seed sample
-  of ``NIWRAP_SAMPLE`` descriptors of niwrap 1.1.0 (the code on PyPI was
+  builds (``<tool>_cargs``) for the same parameters, for every niwrap 1.1.0
+  descriptor (``NIWRAP_SAMPLE`` is more than there are; the code on PyPI was
   generated from them; the v0.7.0 MRtrix3 and Workbench descriptors have no
   matching code installed, so they are checked on import only).
 
@@ -28,6 +30,7 @@ import json
 import os
 import pkgutil
 import random
+import re
 import shlex
 
 import pytest
@@ -50,15 +53,19 @@ DESCRIPTORS = [
     (source, _INDEX["dialects"][source], os.path.join(CORPUS, path))
     for source, paths in _INDEX["descriptors"].items() for path in paths
 ]
-#: Where our argv departs from bosh's on purpose (docs/boutiques.rst).
-BOSH_DEPARTURES = {
-    # Two inputs share the value-key OUTPUT_DIR (the BIDS-app template); bosh
-    # replaces the key by the first input's value, or removes it when that one
-    # is unset, dropping the second input's value; we take the first set one.
-    "bids-apps+example/boutiques/descriptor.json": "shared value-key",
-    "aces+cbrain-plugins-neuro/cbrain_task/bids_example/bourreau/bids_example.json":
-        "shared value-key",
-}
+def bosh_departure(desc) -> str | None:
+    """Why our argv may differ from bosh's for a descriptor (docs/boutiques.rst)."""
+    keys = [i.get("value-key") for i in desc.get("inputs") or [] if i.get("value-key")]
+    if len(keys) != len(set(keys)):
+        # Two inputs share a value-key (the BIDS-app template): bosh replaces
+        # the key by the first input's value, or removes it when that one is
+        # unset, dropping the second input's value; we take the first set one.
+        return "shared value-key"
+    return None
+
+
+#: How many stock descriptors the bosh oracle checks (a seeded sample of 214).
+BOSH_SAMPLE = 100
 #: How many niwrap 1.1.0 descriptors the niwrap oracle checks (a seeded
 #: sample; more than there are: all 1,555, in seconds).
 NIWRAP_SAMPLE = 2000
@@ -260,16 +267,22 @@ def _words(line, folder):
             for w in (word.replace(folder + os.sep, "") for word in shlex.split(line))]
 
 
+def _text(line, folder):
+    """A shell line as :func:`_words` compares words: paths relative to
+    ``folder``, no ``./``, single spaces."""
+    line = re.sub(r"(^|[\s=])\./", r"\1", line.replace(folder + os.sep, ""))
+    return " ".join(line.split())
+
+
 def test_stock_descriptors_argv_equals_bosh_simulate(tmp_path, monkeypatch):
     from boutiques import bosh
 
     monkeypatch.chdir(tmp_path)  # bosh writes file-template outputs in its cwd
     rng = random.Random(SEED)
     invent = Invent(rng, str(tmp_path))
-    agree, differ, skipped = 0, [], []
-    for source, dialect, path in DESCRIPTORS:
-        if dialect != "stock":
-            continue
+    agree, differ, skipped, departs = 0, [], [], {}
+    stock = [p for _, dialect, p in DESCRIPTORS if dialect == "stock"]
+    for path in sorted(rng.sample(stock, min(BOSH_SAMPLE, len(stock)))):
         try:
             cls, shell = load(path)
         except boutiques.DescriptorError:
@@ -290,9 +303,9 @@ def test_stock_descriptors_argv_equals_bosh_simulate(tmp_path, monkeypatch):
             skipped.append((path, f"bosh refused: {type(error).__name__}"))
             continue
         folder = str(tmp_path)
-        if shell:
-            mine = mine[:2] + _words(mine[2], folder)
-            theirs = ["sh", "-c"] + _words(line, folder)
+        if shell:  # shell code, compared as text (it may not even split into words)
+            mine = mine[:2] + [_text(mine[2], folder)]
+            theirs = ["sh", "-c", _text(line, folder)]
         else:
             mine = mine[:1] + _words(shlex.join(mine[1:]), folder)
             words = _words(line, folder)
@@ -300,15 +313,21 @@ def test_stock_descriptors_argv_equals_bosh_simulate(tmp_path, monkeypatch):
         same = mine == theirs
         if same:
             agree += 1
+        elif bosh_departure(desc):
+            departs.setdefault(bosh_departure(desc), []).append(os.path.relpath(path, CORPUS))
         else:
             differ.append((path, mine, theirs))
-    print(f"\nbosh exec simulate: {agree} agree, {len(differ)} differ, {len(skipped)} skipped")
+    print(f"\nbosh exec simulate: {agree} agree, {len(differ)} differ, "
+          f"{sum(map(len, departs.values()))} depart as documented, {len(skipped)} skipped "
+          f"(of {BOSH_SAMPLE} sampled)")
+    for reason, paths in departs.items():
+        print(f"  {len(paths)}: {reason}: {', '.join(paths)}")
     for item in differ[:20]:
         print(*item, sep="\n  ")
     for item in skipped[:20]:
         print(*item, sep="\n  ")
-    assert agree > 0
-    assert {os.path.relpath(p, CORPUS) for p, _, _ in differ} <= set(BOSH_DEPARTURES)
+    assert agree > 0.6 * BOSH_SAMPLE
+    assert not differ
 
 
 # -- niwrap's dialect: niwrap's generated code ---------------------------------
