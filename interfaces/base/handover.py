@@ -16,7 +16,7 @@ from .errors import InputFileNotFoundError
 from .specs import element_trait, is_output_trait, trait_kind
 from .traits_ import ImageOrValue, is_image_value
 
-__all__ = ["hand_over", "TEMPORARY"]
+__all__ = ["hand_over", "hand_over_value", "TEMPORARY"]
 
 #: In a preview, the folder of a temporary file imagecache would write.
 TEMPORARY = "<temporary>"
@@ -40,6 +40,13 @@ def hand_over(run) -> None:
         inner = element_trait(ctrait, value)
         values[name] = value if inner is None else _many(run, name, inner, value)
     run.values = values
+
+
+def hand_over_value(run, label: str, ctrait, value):
+    """One value as the tool gets it, for a hook that hands over values of
+    its own (a Boutiques sub-command's files): ``(value, PreparedFile or
+    None)``; the caller records the PreparedFile in ``run.prepared``."""
+    return _one(run, label, ctrait, value, None)
 
 
 def _many(run, name, inner, value):

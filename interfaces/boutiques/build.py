@@ -290,7 +290,9 @@ def _stage(ctrait, value, label, run):
                 for k, v in value.items()}
     if trait_kind(ctrait) is None or run is None:
         return value
-    staged, prepared = run._coerce_one(label, ctrait, value, None, os.getcwd())
+    from ..base.handover import hand_over_value
+
+    staged, prepared = hand_over_value(run, label, ctrait, value)
     if prepared is not None:
         run.prepared[label] = prepared
     return staged
