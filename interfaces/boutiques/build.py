@@ -49,9 +49,14 @@ class Number(TraitType):
                  exclusive_minimum=False, exclusive_maximum=False, **metadata):
         self.integer = integer
         self.bounds = (minimum, maximum, exclusive_minimum, exclusive_maximum)
+        # A descriptor's default written as text ("5e-8"): kept as written,
+        # as bosh writes it.
+        self.text_default = default_value if isinstance(default_value, str) else None
         super().__init__(default_value, **metadata)
 
     def validate(self, obj, name, value):
+        if self.text_default is not None and value == self.text_default:
+            return value
         ok = isinstance(value, int) if self.integer else isinstance(value, (int, float))
         if ok and not isinstance(value, bool):
             low, high, xlow, xhigh = self.bounds
@@ -102,6 +107,11 @@ class SubCommand(TraitType):
         return self._specs
 
     def validate(self, obj, name, value):
+        if isinstance(value, str):
+            # An alternative without inputs, by its id or (as niwrap's code
+            # takes it) by its command line: "rlt" or "-rlt".
+            value = {"@type": next((alt for alt, sub in self.plans.items() if not sub.inputs
+                                    and value in (alt, sub.command_line)), value)}
         if not isinstance(value, dict):
             self.error(obj, name, value)
         who = f"{getattr(obj, '_interface_name', type(obj).__name__)}: input {name!r}"
@@ -298,7 +308,9 @@ def _input_trait(plan: Plan, ident: str, item: dict, cls_name: str):
     kind = item["type"]
     custom = plan.custom.get("inputs", {}).get(ident, {})
     meta = {"desc": (item.get("description") or item.get("name") or "").strip()}
-    has_default = "default-value" in item
+    # A null default (and an empty one for a File) is no default.
+    has_default = item.get("default-value") is not None and not (
+        kind == "File" and item.get("default-value") == "")
     if not item["optional"] and not has_default:
         meta["mandatory"] = True
     requires = [i for i in item.get("requires-inputs") or [] if i in plan.inputs]

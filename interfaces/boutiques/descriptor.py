@@ -516,5 +516,7 @@ class Plan:
             raise self.error("command-line", "is empty")
         first = tokens[0]
         if any(key in first for key in self.keys):
-            raise self.error("command-line", "does not start with the program's name")
+            raise self.error("command-line",
+                             "does not start with the program's name (load it with shell=True "
+                             "to run the line through /bin/sh as it is)")
         return first

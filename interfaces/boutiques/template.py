@@ -66,10 +66,19 @@ def shell_value(item: dict, value, is_output=False, quote_all=False) -> str:
     return one(value)
 
 
-def with_flag(item: dict, value, is_output=False, quote_all=False, text=None) -> str:
+def _literal_quotes(text: str) -> str:
+    """Quotes and backslashes escaped, spaces kept: niwrap's code never reads
+    quotes (3dvolreg's flag ``-weight '``), and a space still parts words."""
+    return re.sub(r"""(['"\\])""", r"\\\1", text)
+
+
+def with_flag(item: dict, value, is_output=False, quote_all=False, text=None,
+              niwrap=False) -> str:
     """``flag + separator + value`` (a Flag: its flag when true, else "");
     ``text``: the value already written (a sub-command's)."""
     flag = item.get("command-line-flag")
+    if niwrap and flag:
+        flag = _literal_quotes(flag)
     if item.get("type") == "Flag":
         return flag if value is True else ""
     if text is None:
@@ -105,7 +114,7 @@ def fill_line(plan, values: dict, quote_all=False) -> str:
     def replacement(key):
         found = first_set(plan, key, values)
         if found is None:
-            return ""
+            return key if not plan.niwrap else ""  # bosh leaves what its rule left
         kind, ident = found
         value = values[ident]
         meta = plan.custom.get(kind + "s", {}).get(ident, {})
@@ -128,10 +137,21 @@ def fill_line(plan, values: dict, quote_all=False) -> str:
                 sub, nested = sub_values(plan, ident, one)
                 parts.append(fill_line(sub, nested, quote_all))
             sep = item.get("list-separator")
-            return with_flag(item, value, text=(" " if sep is None else sep).join(parts))
-        return with_flag(item, value, is_output=kind == "output", quote_all=quote_all)
+            return with_flag(item, value, text=(" " if sep is None else sep).join(parts),
+                             niwrap=plan.niwrap)
+        return with_flag(item, value, is_output=kind == "output", quote_all=quote_all,
+                         niwrap=plan.niwrap)
 
-    return plan.filler.fill(plan.command_line, replacement)
+    line = plan.command_line
+    if not plan.niwrap:
+        # bosh's rule for a key without a value: remove " KEY" wherever it
+        # occurs, or KEY when it never follows a space (so "a=[KEY] [KEY]"
+        # keeps "a=[KEY]", as bosh writes it).
+        for key in plan.filler.ordered:
+            if key in line and first_set(plan, key, values) is None:
+                spaced = " " + key
+                line = line.replace(spaced, "") if spaced in line else line.replace(key, "")
+    return plan.filler.fill(line, replacement)
 
 
 def command_argv(plan, executable: str, values: dict) -> list[str]:
