@@ -40,6 +40,8 @@ def _build_parser() -> argparse.ArgumentParser:
     p_run.add_argument("--timeout", type=float, default=None, help="seconds")
     p_run.add_argument("--workdir", default=None,
                        help="folder for outputs not given a path")
+    p_run.add_argument("--quiet", action="store_true",
+                       help="do not show the tool's output as it runs")
     p_run.add_argument("--dry-run", action="store_true",
                        help="print the command that would run, and run nothing "
                             "(nothing is written)")
@@ -145,19 +147,32 @@ def _cmd_run(args) -> int:
         else:
             print(result.cmdline)
         return 0
-    result = cls().run(timeout=args.timeout, workdir=args.workdir, **values)
+    live = None if (args.quiet or args.json) else _live_output()
+    result = cls().run(timeout=args.timeout, workdir=args.workdir, stream=live, **values)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
         return 0
     print(result.cmdline)
-    if result.runtime.stdout:
+    if live is None and result.runtime.stdout:  # shown as it came otherwise
         sys.stdout.write(result.runtime.stdout)
-    if result.runtime.stderr:
-        sys.stderr.write(result.runtime.stderr)
     for name, value in result.to_dict()["outputs"].items():
         if getattr(result.outputs, name) is not Undefined:
             print(f"{name}: {value}")
     return 0
+
+
+def _live_output():
+    """A ``stream=`` callable: each line of the tool on our stderr, after the
+    seconds since the run started (a long run is seen to progress)."""
+    import time
+
+    start = time.monotonic()
+
+    def show(text, source):
+        sys.stderr.write(f"[{time.monotonic() - start:6.1f} s] {text}\n")
+        sys.stderr.flush()
+
+    return show
 
 
 def _cmd_demo(args) -> int:

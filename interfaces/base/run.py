@@ -107,16 +107,6 @@ class Run:
         """Seconds left of the run's ``timeout`` (None: no limit)."""
         return None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
 
-    def logger(self):
-        """The logger ``stream=`` asks for, or None."""
-        if not self.stream:
-            return None
-        import logging
-
-        if isinstance(self.stream, logging.Logger):
-            return self.stream
-        return logging.getLogger(f"imageshell.{self.name}")
-
     # -- the run's folder and copies ----------------------------------------------
 
     def new_workdir(self) -> str:
