@@ -2,7 +2,8 @@
 
 ::
 
-    imageshell list                      every interface, its executable, its version
+    imageshell list [WORD]               every interface (or those about WORD), its
+                                         executable, version and description
     imageshell help NAME                 help generated from the spec
     imageshell run NAME key=value ...    run one tool; --json for a JSON result,
                                          --dry-run to print the command only
@@ -25,6 +26,8 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     p_list = sub.add_parser("list", help="list every interface, its executable and version")
+    p_list.add_argument("word", nargs="?", default=None,
+                        help="only interfaces whose name or description holds WORD")
     p_list.add_argument("--no-version", action="store_true",
                         help="do not run the tools to find their versions")
     p_list.add_argument("--json", action="store_true", help="print JSON")
@@ -107,19 +110,24 @@ def _cmd_list(args) -> int:
     from .base.registry import all_interfaces
 
     rows = []
+    word = (args.word or "").lower()
     for name, cls in all_interfaces().items():
+        summary = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+        if word and word not in name.lower() and word not in summary.lower():
+            continue
         path = cls.executable_path()
         version = cls.version() if (path and not args.no_version) else None
         rows.append({"name": name, "executable": cls.executable, "path": path,
-                     "version": version})
+                     "version": version, "description": summary.replace("``", "")})
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
     width = max([len(r["name"]) for r in rows] + [4])
-    print(f"{'NAME':<{width}}  {'VERSION':<10}  EXECUTABLE")
+    print(f"{'NAME':<{width}}  {'VERSION':<10}  {'EXECUTABLE':<28}  DESCRIPTION")
     for r in rows:
         where = r["path"] or f"{r['executable']} (not found)"
-        print(f"{r['name']:<{width}}  {r['version'] or '-':<10}  {where}")
+        print(f"{r['name']:<{width}}  {r['version'] or '-':<10}  {where:<28}  "
+              f"{r['description']}")
     return 0
 
 

@@ -22,8 +22,22 @@ def test_registry_finds_every_family_interface():
     assert {"coreutils.cp", "coreutils.sha256sum", "coreutils.wc"} <= set(found)
     assert found["coreutils.cp"] is cp
     assert get_interface("wc") is wc
-    with pytest.raises(InterfaceError, match="no interface called 'nope'.*coreutils.cp"):
+    with pytest.raises(InterfaceError, match="no interface called 'nope'") as err:
         get_interface("nope")
+    assert "coreutils.cp" not in str(err.value)  # not every name on one line
+    with pytest.raises(InterfaceError, match=r"no interface called 'bett'\. Did you mean "
+                                             r"fsl\.bet\?"):
+        get_interface("bett")
+
+
+def test_list_with_descriptions_and_a_filter(capsys):
+    assert main(["list", "--no-version", "reg"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    names = [line.split()[0] for line in lines[1:]]
+    assert "niftyreg.reg_aladin" in names and "coreutils.cp" not in names
+    aladin = next(line for line in lines if line.startswith("niftyreg.reg_aladin "))
+    assert "affine" in aladin.lower()  # its one-line description
+    assert all("reg" in line.lower() for line in lines[1:])
 
 
 def test_list(capsys):
@@ -120,3 +134,13 @@ def test_console_script_runs():
     out = subprocess.run([exe, "help", "coreutils.wc"], capture_output=True, text=True,
                          check=True)
     assert out.stdout.startswith("coreutils.wc - Count the bytes of a file.")
+
+
+def test_help_is_plain_text_for_every_interface():
+    import re
+
+    for name, cls in all_interfaces().items():
+        text = cls.help()
+        assert "``" not in text and ":class:" not in text, name
+        kinds = re.findall(r"^  \w+ \(([^,)]+)", text, re.MULTILINE)
+        assert not {"traitcompound", "either", "any", "instance"} & set(kinds), name
