@@ -43,6 +43,9 @@ def _build_parser() -> argparse.ArgumentParser:
     p_run.add_argument("--timeout", type=float, default=None, help="seconds")
     p_run.add_argument("--workdir", default=None,
                        help="folder for outputs not given a path")
+    p_run.add_argument("--no-check", action="store_true",
+                       help="return the result of a tool that fails instead of an error "
+                            "(exit status 1 all the same)")
     p_run.add_argument("--quiet", action="store_true",
                        help="do not show the tool's output as it runs")
     p_run.add_argument("--dry-run", action="store_true",
@@ -94,9 +97,10 @@ def parse_assignments(interface, assignments) -> dict:
                 try:
                     value = json.loads(lowered if lowered in ("true", "false") else text)
                 except json.JSONDecodeError:
+                    wanted, example = _wanted(ctrait)
                     raise InputError(
-                        f"input {key!r}: {text!r} is not valid JSON; write e.g. "
-                        f"{key}=3, {key}=true or {key}=[1,2]."
+                        f"{interface.full_name()}: input {key!r} takes {wanted}, not "
+                        f"{text!r}; write e.g. {key}={example}."
                     ) from None
         elif getattr(ctrait.trait_type, "is_output", False) and text.lower() == "true":
             value = True  # an optional output asked for under its default name
@@ -104,6 +108,23 @@ def parse_assignments(interface, assignments) -> dict:
             value = text
         values[key] = value
     return values
+
+
+def _wanted(ctrait) -> tuple[str, str]:
+    """What a ``key=value`` of this trait takes, in words, and an example."""
+    kind = type(ctrait.trait_type).__name__
+    if kind in ("Bool", "CBool"):
+        return "true or false", "true"
+    if kind in ("Int", "CInt"):
+        return "an integer", "3"
+    if kind in ("Float", "CFloat", "Range"):
+        return "a number", "0.5"
+    if kind == "Enum":
+        values = list(getattr(ctrait.trait_type, "values", ()))
+        return "one of " + ", ".join(json.dumps(v) for v in values), json.dumps(values[0])
+    if kind in ("List", "Tuple"):
+        return "a list (JSON)", "[1,2,3]"
+    return "a JSON value", "3"
 
 
 def _cmd_list(args) -> int:
@@ -156,17 +177,28 @@ def _cmd_run(args) -> int:
             print(result.cmdline)
         return 0
     live = None if (args.quiet or args.json) else _live_output()
-    result = cls().run(timeout=args.timeout, workdir=args.workdir, stream=live, **values)
+    result = cls().run(timeout=args.timeout, workdir=args.workdir, stream=live,
+                       check=not args.no_check, **values)
+    status = 0 if result.runtime.returncode in cls.success_codes else 1
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
-        return 0
+        return status
     print(result.cmdline)
     if live is None and result.runtime.stdout:  # shown as it came otherwise
         sys.stdout.write(result.runtime.stdout)
     for name, value in result.to_dict()["outputs"].items():
         if getattr(result.outputs, name) is not Undefined:
             print(f"{name}: {value}")
-    return 0
+    if status:
+        print(f"imageshell run: {cls.full_name()} {_status_text(result.runtime.returncode)}",
+              file=sys.stderr)
+    return status
+
+
+def _status_text(returncode: int) -> str:
+    from .base.outputs import _status
+
+    return _status(returncode)
 
 
 def _live_output():

@@ -93,7 +93,8 @@ def test_run_errors_exit_codes(capsys, tmp_path):
     assert main(["run", "cp", f"in_file={tmp_path / 'missing.nii'}"]) == 2
     assert "does not exist" in capsys.readouterr().err
     assert main(["run", "wc", f"in_file={ANATOMICAL}", "bytes=maybe"]) == 2
-    assert "not valid JSON" in capsys.readouterr().err
+    assert "input 'bytes' takes true or false, not 'maybe'; write e.g. bytes=true" in \
+        capsys.readouterr().err
     # the tool itself fails: cp onto a folder that does not exist
     assert main(["run", "cp", f"in_file={ANATOMICAL}",
                  f"out_file={tmp_path / 'no' / 'x.nii'}"]) == 1
@@ -144,3 +145,25 @@ def test_help_is_plain_text_for_every_interface():
         assert "``" not in text and ":class:" not in text, name
         kinds = re.findall(r"^  \w+ \(([^,)]+)", text, re.MULTILINE)
         assert not {"traitcompound", "either", "any", "instance"} & set(kinds), name
+
+
+def test_run_value_errors_say_the_type(capsys):
+    assert main(["run", "fsl.bet", f"in_file={ANATOMICAL}", "frac=high", "--dry-run"]) == 2
+    assert "input 'frac' takes a number, not 'high'; write e.g. frac=0.5" in \
+        capsys.readouterr().err
+
+
+def test_run_no_check_returns_the_failed_result(capsys, tmp_path):
+    args = ["run", "cp", f"in_file={ANATOMICAL}", f"out_file={tmp_path / 'no' / 'x.nii'}"]
+    assert main(args + ["--no-check", "--quiet"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.startswith("/usr/bin/cp ") or "cp " in captured.out.splitlines()[0]
+    assert "exited with status 1" in captured.err and "Traceback" not in captured.err
+
+
+def test_readable_repr_of_results_and_outputs():
+    from interfaces.coreutils import cp as copy
+
+    result = copy().run(in_file=ANATOMICAL)
+    assert repr(result) == "Result(coreutils.cp, returncode=0, outputs=['out_file'])"
+    assert repr(result.outputs) == "outputs(out_file=<image anatomical_copy.nii (33, 41, 25)>)"
