@@ -8,6 +8,7 @@ import os
 import time
 
 from . import workdirs
+from .runner import LOCAL_RUNNER
 
 __all__ = ["Run"]
 
@@ -67,8 +68,6 @@ class Run:
 
     def __init__(self, interface, inputs: dict, *, timeout=None, check=True, stream=False,
                  runner=None):
-        from .runner import LOCAL_RUNNER
-
         self.interface = type(interface)
         self.name = self.interface.full_name()
         values = interface.inputs.given()
