@@ -456,3 +456,45 @@ def niwrap_departure(desc, mine, theirs, where="") -> str | None:
         # niwrap's code and words in the descriptor's command line.
         return "a space inside one niwrap argument"
     return None
+
+
+#: How many imported descriptors the export check validates (seeded sample).
+EXPORT_SAMPLE = 100
+
+
+def test_exports_of_corpus_descriptors_are_stock_boutiques(tmp_path):
+    """A loaded descriptor exports as stock Boutiques that ``bosh validate``
+    accepts (niwrap's dialect normalised), unless its original is invalid
+    too or it needs a sub-command (refused, naming the input)."""
+    from boutiques import bosh
+
+    from interfaces.base import InterfaceError
+
+    rng = random.Random(SEED)
+    valid, refused, invalid = 0, 0, []
+    for _, _, path in rng.sample(DESCRIPTORS, EXPORT_SAMPLE):
+        try:
+            cls, shell = load(path)
+        except boutiques.DescriptorError:
+            continue
+        try:
+            stock = boutiques.export(cls)
+        except InterfaceError as error:
+            assert "is a niwrap sub-command" in str(error)
+            refused += 1
+            continue
+        out = tmp_path / "stock.json"
+        out.write_text(json.dumps(stock))
+        try:
+            bosh(["validate", str(out)])
+            valid += 1
+        except Exception:
+            try:
+                bosh(["validate", path])
+            except Exception:
+                continue  # the original is not valid Boutiques either
+            invalid.append(os.path.relpath(path, CORPUS))
+    print(f"\nexports: {valid} valid, {refused} refused (a mandatory sub-command), "
+          f"{len(invalid)} invalid")
+    assert valid > 0.8 * EXPORT_SAMPLE
+    assert not invalid
