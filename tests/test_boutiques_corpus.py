@@ -459,7 +459,7 @@ def niwrap_departure(desc, mine, theirs, where="") -> str | None:
 
 
 #: How many imported descriptors the export check validates (seeded sample).
-EXPORT_SAMPLE = 100
+EXPORT_SAMPLE = 60
 
 
 def test_exports_of_corpus_descriptors_are_stock_boutiques(tmp_path):
