@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import inspect
 
-from .specs import as_list, is_output_trait, trait_kind
+from .specs import AnyOf, as_list, is_output_trait, trait_kind
 
 __all__ = ["type_text", "input_entries", "output_entries", "docstring", "help_text"]
 
@@ -69,7 +69,8 @@ def input_entries(interface) -> list[tuple[str, str, str]]:
         if ctrait.xor:
             lines.append("Excludes: " + ", ".join(as_list(ctrait.xor)) + ".")
         if ctrait.requires:
-            lines.append("Requires: " + ", ".join(as_list(ctrait.requires)) + ".")
+            one = " one of" if isinstance(ctrait.requires, AnyOf) else ""
+            lines.append(f"Requires{one}: " + ", ".join(as_list(ctrait.requires)) + ".")
         if ctrait.name_template:
             src = ", ".join(as_list(ctrait.name_source)) if ctrait.name_source else None
             default = f"``{ctrait.name_template}``" + (f" from {src}" if src else "")
@@ -107,7 +108,12 @@ def output_entries(interface) -> list[tuple[str, str, str]]:
                  "directory": "str (path)"}.get(kind, type_text(ctrait.trait_type))
         extra = []
         if ctrait.requires:
-            extra.append("When " + ", ".join(as_list(ctrait.requires)) + " is set.")
+            names = as_list(ctrait.requires)
+            if isinstance(ctrait.requires, AnyOf):
+                extra.append("When one of " + ", ".join(names) + " is set.")
+            else:
+                extra.append("When " + ", ".join(names) + (" is" if len(names) == 1 else " are")
+                             + " set.")
         if ctrait.from_stdout:
             extra.append(f"Parsed from stdout with ``{ctrait.from_stdout}``.")
         if ctrait.modified_input:

@@ -28,6 +28,7 @@ from ..base import (
     OutputSpec,
     Str,
     Undefined,
+    any_of,
     is_set,
 )
 from ..base import traits_
@@ -289,7 +290,9 @@ def _stage(ctrait, value, label, run):
                 for k, v in value.items()}
     if trait_kind(ctrait) is None or run is None:
         return value
-    staged, prepared = run._coerce_one(label, ctrait, value, None, os.getcwd())
+    from ..base.handover import hand_over_value
+
+    staged, prepared = hand_over_value(run, label, ctrait, value)
     if prepared is not None:
         run.prepared[label] = prepared
     return staged
@@ -389,6 +392,8 @@ def _output_traits(plan: Plan, ident: str, item: dict):
                         keep_extension=bool(custom.get("keep_extension")))
         if custom.get("requires"):
             rule["requires"] = custom["requires"]
+        elif custom.get("requires_any"):  # written when one of them is set
+            rule["requires"] = any_of(*custom["requires_any"])
     else:
         rule = dict(name_template=PathRule(plan, ident))
     if "value-key" in item or custom.get("argument"):  # settable like any output argument

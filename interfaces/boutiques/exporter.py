@@ -18,7 +18,7 @@ import copy
 import shlex
 
 from ..base import InterfaceError, traits_
-from ..base.specs import is_output_trait, trait_kind
+from ..base.specs import AnyOf, as_list, is_output_trait, trait_kind
 
 __all__ = ["export_interface"]
 
@@ -318,10 +318,13 @@ def export_interface(cls, tool_version=None) -> dict:
         item = {"id": ident, "name": name, "description": (ctrait.desc or name).strip()}
         if ctrait.inner_traits:  # a list, found by glob
             item["list"] = True
-        requires = ctrait.requires
-        requires = [requires] if isinstance(requires, str) else list(requires or [])
+        any_one = isinstance(ctrait.requires, AnyOf)
+        requires = as_list(ctrait.requires)
         if requires:
-            item["conditional-path-template"] = [{" and ".join(requires): template}]
+            # Boutiques takes the first condition that holds: one per
+            # alternative says "any of"; one joined with "and", "all of".
+            conditions = requires if any_one else [" and ".join(requires)]
+            item["conditional-path-template"] = [{c: template} for c in conditions]
             item["optional"] = True
         else:
             item["path-template"] = template
@@ -333,7 +336,7 @@ def export_interface(cls, tool_version=None) -> dict:
         if ctrait.keep_extension:
             meta["keep_extension"] = True
         if requires:
-            meta["requires"] = requires
+            meta["requires_any" if any_one else "requires"] = requires
         if ident != name:
             meta["name"] = name
         custom_out[ident] = meta
