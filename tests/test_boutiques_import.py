@@ -561,6 +561,8 @@ def test_sub_command_with_an_in_memory_image_runs_mrcalc(tmp_path):
                      workdir=tmp_path)
     assert res.argv[1:] == [ANAT, "2", "-mult", "twice.nii", "-force", "-quiet"]
     np.testing.assert_allclose(nib.load(res.outputs.result).get_fdata(), 2 * data)
+    assert "operand (sub-command dict, '@type' one of: image {b} | scale {k}, mandatory)" \
+        in tool.help()
     # A sub-command's output is the tool's, expected only with its alternative.
     assert "scaled_log" in tool.output_spec().names()
     assert not is_set(res.outputs.scaled_log)  # optional, and mrcalc wrote none

@@ -36,7 +36,7 @@ def type_text(trait_type) -> str:
     if cls == "Dict":
         inner = trait_type.inner_traits()
         return "dict of " + (type_text(inner[-1].trait_type) if inner else "values")
-    return cls.lower()
+    return getattr(trait_type, "help_type", None) or cls.lower()  # a trait may say it
 
 
 def _command_part(ctrait) -> str:
