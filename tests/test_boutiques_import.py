@@ -21,7 +21,7 @@ from boutiques import bosh  # noqa: E402
 from boutiques.localExec import LocalExecutor  # noqa: E402
 
 from interfaces import boutiques  # noqa: E402
-from interfaces.base import InputError, InputTypeError  # noqa: E402
+from interfaces.base import InputError, InputTypeError, is_set  # noqa: E402
 from tools import require_tool  # noqa: E402
 
 HERE = os.path.dirname(__file__)
@@ -561,6 +561,18 @@ def test_sub_command_with_an_in_memory_image_runs_mrcalc(tmp_path):
                      workdir=tmp_path)
     assert res.argv[1:] == [ANAT, "2", "-mult", "twice.nii", "-force", "-quiet"]
     np.testing.assert_allclose(nib.load(res.outputs.result).get_fdata(), 2 * data)
+    assert "operand (sub-command dict, '@type' one of: image {b} | scale {k}, mandatory)" \
+        in tool.help()
+    # A sub-command's output is the tool's, expected only with its alternative.
+    assert "scaled_log" in tool.output_spec().names()
+    assert not is_set(res.outputs.scaled_log)  # optional, and mrcalc wrote none
+    from interfaces.base.runner import DryRunner
+    dry = tool().run(a=ANAT, operand={"@type": "scale", "k": 2}, output="t.nii",
+                     workdir=tmp_path, runner=DryRunner())
+    assert dry.outputs.scaled_log == str(tmp_path / "s.txt")
+    dry = tool().run(a=ANAT, operand={"@type": "image", "b": ANAT}, output="t.nii",
+                     workdir=tmp_path, runner=DryRunner())
+    assert not is_set(dry.outputs.scaled_log)
     with pytest.raises(InputError, match="'operand' is one of the sub-commands 'image', "
                                          "'scale': say which with '@type'"):
         tool().run(a=ANAT, operand={"k": 2}, output="x.nii")

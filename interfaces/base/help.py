@@ -37,7 +37,8 @@ def type_text(trait_type) -> str:
     if cls == "Dict":
         inner = trait_type.inner_traits()
         return "dict of " + (type_text(inner[-1].trait_type) if inner else "values")
-    return _INTERNAL.get(cls, cls.lower())
+    # a trait may say it (Boutiques sub-commands), else a name a user knows
+    return getattr(trait_type, "help_type", None) or _INTERNAL.get(cls, cls.lower())
 
 
 #: Trait types whose class name means nothing to a user.

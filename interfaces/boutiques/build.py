@@ -130,6 +130,18 @@ class SubCommand(TraitType):
         spec.check()
         return {"@type": alt, **spec.given()}
 
+    @property
+    def help_type(self) -> str:
+        """The type as ``imageshell help`` shows it."""
+        def keys(sub):
+            return "{" + ", ".join(sub.names.values()) + "}"
+
+        if len(self.plans) == 1:
+            return "sub-command dict " + keys(next(iter(self.plans.values())))
+        alts = [f"{alt} {keys(sub)}" for alt, sub in list(self.plans.items())[:6]]
+        more = f" | ... ({len(self.plans)} in all)" if len(self.plans) > 6 else ""
+        return "sub-command dict, '@type' one of: " + " | ".join(alts) + more
+
     def info(self):
         alts = [f"{alt} ({', '.join(sub.names.values()) or 'no inputs'})"
                 for alt, sub in self.plans.items()]
