@@ -125,7 +125,10 @@ class SubCommand(TraitType):
                 + ("say which with '@type'" if alt is None else f"'@type' is {alt!r}")
                 + f". Pass {{'@type': {next(iter(self.specs))!r}, ...}}."
             )
-        fields = {k: v for k, v in value.items() if k != "@type"}
+        # Keys are input names, or the descriptor's ids (as niwrap's dicts
+        # have them: "lambda", not "v_lambda").
+        names = self.plans[alt].names
+        fields = {names.get(k, k): v for k, v in value.items() if k != "@type"}
         spec = self.specs[alt](f"{who} ({alt})", **fields)
         spec.check()
         return {"@type": alt, **spec.given()}
