@@ -83,11 +83,8 @@ def parse_assignments(interface, assignments) -> dict:
         key, eq, text = item.partition("=")
         if not eq or not key:
             raise InputError(f"{item!r} is not key=value: write e.g. in_file=a.nii.")
-        if key not in traits:
-            raise InputError(
-                f"{interface.full_name()} has no input {key!r}; its inputs are: "
-                f"{', '.join(traits)}."
-            )
+        if key not in traits:  # the spec's error names them all, with what was meant
+            interface.Inputs(interface.full_name()).update({key: text})
         ctrait = traits[key]
         if _kind_reads_json(ctrait):
             lowered = text.lower()

@@ -167,3 +167,9 @@ def test_readable_repr_of_results_and_outputs():
     result = copy().run(in_file=ANATOMICAL)
     assert repr(result) == "Result(coreutils.cp, returncode=0, outputs=['out_file'])"
     assert repr(result.outputs) == "outputs(out_file=<image anatomical_copy.nii (33, 41, 25)>)"
+
+
+def test_run_unknown_input_says_what_was_meant(capsys):
+    assert main(["run", "fsl.bet", f"in_file={ANATOMICAL}", "maks=true", "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert "fsl.bet has no input 'maks'" in err and "Did you mean 'mask' for 'maks'?" in err
