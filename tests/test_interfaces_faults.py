@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import signal
 
 import nibabel as nib
@@ -366,3 +367,57 @@ def test_imagecache_is_left_clean(cache_dir):
     """The copies and temporaries of the tests above went with their runs."""
     cp().run(in_file=imagecache.load(ANATOMICAL))
     assert os.listdir(cache_dir) == []
+
+
+# Seeing a long run -------------------------------------------------------------------------------
+
+
+def _talker(tmp_path):
+    script = write_script(tmp_path, "talks", "echo one\necho two >&2\necho three\n")
+
+    class talks(Interface):
+        executable = script
+
+    return talks
+
+
+def test_stream_true_without_logging_shows_lines_on_stderr(tmp_path, capfd, monkeypatch):
+    import logging
+
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [])  # as in a plain script: no logging set up
+    result = _talker(tmp_path)().run(stream=True)
+    shown = capfd.readouterr().err.splitlines()
+    assert sorted(shown) == ["one", "three", "two"]
+    assert result.runtime.stdout == "one\nthree\n"  # captured as well
+
+
+def test_stream_to_a_callable(tmp_path):
+    lines = []
+    _talker(tmp_path)().run(stream=lambda text, source: lines.append((source, text)))
+    assert [t for s, t in lines if s == "stdout"] == ["one", "three"]
+    assert [t for s, t in lines if s == "stderr"] == ["two"]
+
+
+def test_cli_shows_the_output_live_with_elapsed_time_or_not(tmp_path, capsys):
+    from interfaces.cli import main
+
+    assert main(["run", "wc", f"in_file={ANATOMICAL}"]) == 0
+    err = capsys.readouterr().err
+    assert re.search(rf"^\[\s*\d+\.\d s\] {os.path.getsize(ANATOMICAL)} ", err, re.MULTILINE)
+    assert main(["run", "wc", f"in_file={ANATOMICAL}", "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "" and str(os.path.getsize(ANATOMICAL)) in captured.out
+
+
+def test_error_tail_has_no_terminal_colour_codes(tmp_path):
+    script = write_script(tmp_path, "colours",
+                          "printf '\\033[1;31mERROR:\\033[0m bad input\\033[K\\n' >&2\nexit 2\n")
+
+    class colours(Interface):
+        executable = script
+
+    with pytest.raises(CommandFailedError) as err:
+        colours().run()
+    assert "ERROR: bad input" in str(err.value) and "\x1b" not in str(err.value)
+    assert "\x1b[1;31m" in err.value.stderr  # the captured output is kept as it was

@@ -18,8 +18,11 @@ import re
 import shlex
 import warnings
 
+from . import workdirs
 from .errors import InputError
-from .traits_ import Undefined
+from .naming import Namer
+from .specs import is_output_trait, trait_kind
+from .traits_ import Undefined, is_set
 
 __all__ = ["build", "build_argv", "format_arg", "cmdline"]
 
@@ -213,11 +216,6 @@ def build(run) -> None:
     """Name the output arguments into ``run.values`` (making output
     directories), then set ``run.argv``, ``run.cmdline``, ``run.env`` and
     ``run.cwd``; ``run.namer`` names the other outputs after the run."""
-    from . import workdirs
-    from .naming import Namer
-    from .specs import is_output_trait, trait_kind
-    from .traits_ import is_set
-
     cls = run.interface
     run.output_type = next(  # an input such as FSL's output_type overrides the family's
         (getattr(run.spec, n) for n, t in run.traits.items()

@@ -7,6 +7,7 @@ Sphinx API reference (the class docstring is extended at class creation).
 from __future__ import annotations
 
 import inspect
+import re
 
 from .specs import AnyOf, as_list, is_output_trait, trait_kind
 
@@ -36,7 +37,13 @@ def type_text(trait_type) -> str:
     if cls == "Dict":
         inner = trait_type.inner_traits()
         return "dict of " + (type_text(inner[-1].trait_type) if inner else "values")
-    return getattr(trait_type, "help_type", None) or cls.lower()  # a trait may say it
+    # a trait may say it (Boutiques sub-commands), else a name a user knows
+    return getattr(trait_type, "help_type", None) or _INTERNAL.get(cls, cls.lower())
+
+
+#: Trait types whose class name means nothing to a user.
+_INTERNAL = {"TraitCompound": "value", "Either": "value", "Any": "value", "Instance": "object",
+             "Array": "array", "Dict": "dict"}
 
 
 def _command_part(ctrait) -> str:
@@ -161,20 +168,30 @@ def docstring(interface, summary: str | None) -> str:
     return "\n".join(lines)
 
 
+_ROLE = re.compile(r":[a-z]+:`~?([^`]+)`")
+
+
+def plain_text(text: str) -> str:
+    """RST markup made plain for a terminal: ````x```` -> ``x``,
+    ``:class:`~a.b.C``` -> ``C``."""
+    text = _ROLE.sub(lambda m: m.group(1).rsplit(".", 1)[-1], text)
+    return text.replace("``", "")
+
+
 def help_text(interface) -> str:
-    """Plain-text help for ``imageshell help NAME``."""
+    """Plain-text help for ``imageshell help NAME`` (no RST markup)."""
     path = interface.executable_path()
     found = path if path else "NOT FOUND: " + interface.family.missing_message(interface.executable)
-    summary = (inspect.getdoc(interface) or "").split("\n\n")[0]
+    summary = plain_text((inspect.getdoc(interface) or "").split("\n\n")[0])
     lines = [f"{interface.full_name()} - {summary}", "",
              f"executable: {found}", "", "Inputs (imageshell run "
              f"{interface.full_name()} name=value ...):"]
     for name, kind, desc in input_entries(interface):
-        lines.append(f"  {name} ({kind})")
-        lines += _wrap(desc, "      ")
+        lines.append(f"  {name} ({plain_text(kind)})")
+        lines += _wrap(plain_text(desc), "      ")
     lines += ["", "Outputs:"]
     for name, kind, desc in output_entries(interface):
-        lines.append(f"  {name} ({kind})")
+        lines.append(f"  {name} ({plain_text(kind)})")
         if desc:
-            lines += _wrap(desc, "      ")
+            lines += _wrap(plain_text(desc), "      ")
     return "\n".join(lines)

@@ -284,9 +284,12 @@ class Interface:
             Raise :class:`CommandFailedError` when the exit status is not a
             success code.  With False, the result is returned and outputs
             that are missing are Undefined.
-        stream : bool or logging.Logger, default False
-            Also log stdout (INFO) and stderr (WARNING) line by line, to the
-            ``imageshell.<family>.<tool>`` logger or the one given.
+        stream : bool, logging.Logger or callable, default False
+            Also show the tool's output line by line as it arrives (it is
+            captured either way).  True: to the ``imageshell.<family>.<tool>``
+            logger (stdout at INFO, stderr at WARNING) when logging is set
+            up, else on stderr; a Logger: to it; a callable: called with each
+            line and ``"stdout"`` or ``"stderr"``.
         workdir : str or os.PathLike, optional
             Folder for outputs not given a path, and the tool's working
             directory.  Default: a new folder under ``$IMAGESHELL_WORKDIR``

@@ -16,6 +16,7 @@ import os
 import re
 
 from .errors import CommandFailedError, CommandTimeoutError, OutputCorruptError, OutputMissingError
+from .results import Result, Runtime
 from .specs import is_output_trait, requirement_met, trait_kind
 from .traits_ import is_set
 
@@ -24,8 +25,6 @@ __all__ = ["collect"]
 
 def collect(run):
     """Build ``run.result`` (a :class:`~interfaces.base.Result`) and return it."""
-    from .results import Result, Runtime
-
     cls, completed, env = run.interface, run.completed, run.env
     environ = {} if env is None else {k: v for k, v in env.items() if os.environ.get(k) != v}
     runtime = Runtime(run.argv, run.cwd, completed, run.executable, cls.family, environ)

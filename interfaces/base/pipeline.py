@@ -32,6 +32,7 @@ from .handover import hand_over
 from .outputs import collect
 from .run import Run
 from .runner import run_process
+from .version import VersionTimeout, timeout_error
 from .workdirs import make_folder
 
 __all__ = ["execute"]
@@ -46,8 +47,6 @@ def execute(interface, inputs: dict, *, timeout=None, check=True, stream=False, 
     check_inputs(run)                                           # 1
     if run.dry:
         return _steps(run, workdir)
-    from .version import VersionTimeout, timeout_error
-
     try:
         job = _cache.job(run.interface, run.spec.given(), run.executable, workdir, cache,
                          run.remaining())

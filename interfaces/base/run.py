@@ -8,6 +8,7 @@ import os
 import time
 
 from . import workdirs
+from .runner import LOCAL_RUNNER
 
 __all__ = ["Run"]
 
@@ -67,8 +68,6 @@ class Run:
 
     def __init__(self, interface, inputs: dict, *, timeout=None, check=True, stream=False,
                  runner=None):
-        from .runner import LOCAL_RUNNER
-
         self.interface = type(interface)
         self.name = self.interface.full_name()
         values = interface.inputs.given()
@@ -106,16 +105,6 @@ class Run:
     def remaining(self) -> float | None:
         """Seconds left of the run's ``timeout`` (None: no limit)."""
         return None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
-
-    def logger(self):
-        """The logger ``stream=`` asks for, or None."""
-        if not self.stream:
-            return None
-        import logging
-
-        if isinstance(self.stream, logging.Logger):
-            return self.stream
-        return logging.getLogger(f"imageshell.{self.name}")
 
     # -- the run's folder and copies ----------------------------------------------
 

@@ -140,8 +140,9 @@ def execute(argv, *, cwd, env=None, timeout=None, stream=None) -> Completed:
         Environment of the child; None inherits ours.
     timeout : float, optional
         Seconds before the whole process group is killed.
-    stream : logging.Logger, optional
-        Log each line of stdout (INFO) and stderr (WARNING) as it arrives.
+    stream : logging.Logger, callable or True, optional
+        Show each line of stdout and stderr as it arrives (see
+        :func:`line_sink`); the output is captured either way.
 
     Returns
     -------
@@ -289,21 +290,55 @@ def _drain(proc: subprocess.Popen):
         return b"", b""
 
 
-def _stream(proc, logger, timeout):
+def line_sink(stream):
+    """``emit(text, source)`` for a ``stream=`` value: a
+    :class:`logging.Logger` (stdout at INFO, stderr at WARNING), a callable
+    (called with each line and ``"stdout"``/``"stderr"``), or True: the
+    lines on our stderr (so they show without any logging set up)."""
     import logging
+
+    if isinstance(stream, logging.Logger):
+        return lambda text, source: stream.log(
+            logging.INFO if source == "stdout" else logging.WARNING, "%s", text)
+    if callable(stream):
+        return stream
+    import sys
+
+    def to_stderr(text, source):
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+
+    return to_stderr
+
+
+def tool_stream(name: str):
+    """What ``run(stream=True)`` of interface ``name`` shows lines with: the
+    ``imageshell.<name>`` logger when logging is set up (a handler would
+    receive its records), else our stderr -- never nothing."""
+    import logging
+
+    logger = logging.getLogger(f"imageshell.{name}")
+    return logger if logger.hasHandlers() else True
+
+
+def _stream(proc, stream, timeout):
     import threading
 
+    emit = line_sink(stream)
     chunks = {"out": [], "err": []}
 
-    def pump(pipe, key, level):
+    def pump(pipe, key, source):
         for line in iter(pipe.readline, b""):
             chunks[key].append(line)
-            logger.log(level, "%s", line.decode("utf-8", "replace").rstrip("\r\n"))
+            try:
+                emit(line.decode("utf-8", "replace").rstrip("\r\n"), source)
+            except Exception:  # a sink that fails must not lose the output
+                pass
         pipe.close()
 
     readers = [
-        threading.Thread(target=pump, args=(proc.stdout, "out", logging.INFO), daemon=True),
-        threading.Thread(target=pump, args=(proc.stderr, "err", logging.WARNING), daemon=True),
+        threading.Thread(target=pump, args=(proc.stdout, "out", "stdout"), daemon=True),
+        threading.Thread(target=pump, args=(proc.stderr, "err", "stderr"), daemon=True),
     ]
     for reader in readers:
         reader.start()
@@ -330,9 +365,12 @@ def _stream(proc, logger, timeout):
 def run_process(run) -> None:
     """Step 4 of a run, *run the process*: hand ``run.argv`` to ``run.runner``
     within what is left of the timeout; set ``run.completed``."""
+    stream = run.stream
+    if stream is True:
+        stream = tool_stream(run.name)
     try:
         run.completed = run.runner.execute(run.argv, cwd=run.cwd, env=run.env,
-                                           timeout=run.remaining(), stream=run.logger())
+                                           timeout=run.remaining(), stream=stream or None)
     except CommandStartError as error:
         error.args = (f"{run.name}: {error}",)
         raise

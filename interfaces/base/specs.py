@@ -25,6 +25,8 @@ format a value of its trait -- each a ``TypeError`` naming class and input.
 
 from __future__ import annotations
 
+import os
+
 from traits.api import HasTraits, TraitError, Undefined
 
 from .errors import InputError, InputTypeError
@@ -417,6 +419,16 @@ def check_declaration(owner: str, spec, known=METADATA, inputs: bool = True) -> 
             ) from None
 
 
+def _output_repr(value) -> str:
+    from .traits_ import is_image_value
+
+    if is_image_value(value):
+        name = value.get_filename()
+        where = os.path.basename(name) if name else "in memory"
+        return f"<image {where} {tuple(value.shape)}>"
+    return _short_repr(value)
+
+
 class OutputSpec(_Spec):
     """Base class of the outputs of an interface, beyond its output arguments.
 
@@ -458,3 +470,10 @@ class OutputSpec(_Spec):
         # tool printed nothing.
         self.trait_set(trait_change_notify=False, **{n: Undefined for n in self.names()})
         self.trait_set(**values)
+
+    def __repr__(self) -> str:
+        """The outputs produced, e.g. ``outputs(out_file=<image a_brain.nii.gz
+        (91, 109, 91)>, mask_file=...)``; those not produced are left out."""
+        shown = [f"{n}={_output_repr(getattr(self, n))}" for n in self.names()
+                 if getattr(self, n) is not Undefined]
+        return f"outputs({', '.join(shown)})"

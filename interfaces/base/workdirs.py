@@ -23,17 +23,25 @@ ENV_WORKDIR = "IMAGESHELL_WORKDIR"
 PLACEHOLDER = "XXXXXXXX"
 
 
+#: A folder set for this process (``interfaces.settings.workdir``), or None.
+_override: dict = {"root": None}
+
+
 def root(create: bool = True) -> str:
-    """Folder below which runs get their working directories."""
+    """Folder below which runs get their working directories: the one set
+    for the process, else ``$IMAGESHELL_WORKDIR``, else the system temporary
+    folder."""
     import tempfile
 
-    path = os.environ.get(ENV_WORKDIR) or tempfile.gettempdir()
+    path = _override["root"] or os.environ.get(ENV_WORKDIR) or tempfile.gettempdir()
     if create:
         make_folder(path, _root_source())
     return path
 
 
 def _root_source() -> str:
+    if _override["root"]:
+        return "interfaces.settings.workdir"
     if os.environ.get(ENV_WORKDIR):
         return f"${ENV_WORKDIR}"
     return "the system temporary folder"
