@@ -16,19 +16,23 @@ __all__ = [
     "InterfaceError", "InputError", "InputTypeError", "InputFileNotFoundError",
     "ExecutableNotFoundError", "CommandFailedError", "CommandTimeoutError",
     "OutputMissingError", "all_interfaces", "get_interface",
-    "run_many", "set_cache", "get_cache", "set_shared_dir", "set_provenance",
-    "read_provenance", "to_prov_json",
+    "run_many", "slurm_executor", "set_cache", "get_cache", "set_shared_dir", "get_shared_dir",
+    "set_provenance",
+    "read_provenance", "to_prov_json", "settings",
 ]
 
 #: Names defined outside :mod:`interfaces.base`: {name: (module, attribute)}.
 _ELSEWHERE = {
     "run_many": ("interfaces.parallel", "run_many"),
+    "slurm_executor": ("interfaces.parallel", "slurm_executor"),
     "set_shared_dir": ("interfaces.parallel", "set_shared_dir"),
+    "get_shared_dir": ("interfaces.parallel", "get_shared_dir"),
     "set_cache": ("interfaces.base.cache", "set_cache"),
     "get_cache": ("interfaces.base.cache", "get_cache"),
     "set_provenance": ("interfaces.base.provenance", "set_provenance"),
     "read_provenance": ("interfaces.base.provenance", "read_record"),
     "to_prov_json": ("interfaces.base.provenance", "to_prov_json"),
+    "settings": ("interfaces.base.settings", "settings"),
 }
 
 
