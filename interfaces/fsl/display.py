@@ -4,7 +4,9 @@ coloured over a background image).
 Declarations only; option names are nipype's.
 """
 
-from ..base import Bool, Enum, File, Float, Image, Int, Interface, OutputFile, OutputImage, Tuple
+from ..base import (
+    Bool, Enum, File, Float, Image, Int, Interface, OutputFile, OutputImage, Tuple, exclusive,
+)
 from .family import FSL, FSLInputs
 
 __all__ = ["slicer", "overlay"]
@@ -23,6 +25,7 @@ class slicer(Interface):
     family = FSL
 
     class Inputs(FSLInputs):
+        groups = (exclusive(*_SLICES),)
         in_file = Image(argstr="%s", position=1, mandatory=True, desc="image to show")
         image_edges = Image(argstr="%s", position=2,
                             desc="image whose edges are drawn over in_file")
@@ -39,13 +42,13 @@ class slicer(Interface):
         show_orientation = Bool(True, position=9, usedefault=True,
                                 formatter=lambda value, _: [] if value else "-u",
                                 desc="label the orientation")
-        single_slice = Enum("x", "y", "z", argstr="-%s", position=10, xor=_SLICES,
+        single_slice = Enum("x", "y", "z", argstr="-%s", position=10,
                             requires=["slice_number"], desc="one slice, along this axis")
-        middle_slices = Bool(argstr="-a", position=10, xor=_SLICES,
+        middle_slices = Bool(argstr="-a", position=10,
                              desc="the middle slice of each axis")
-        all_axial = Bool(argstr="-A", position=10, xor=_SLICES, requires=["image_width"],
+        all_axial = Bool(argstr="-A", position=10, requires=["image_width"],
                          desc="all axial slices")
-        sample_axial = Int(argstr="-S %d", position=10, xor=_SLICES,
+        sample_axial = Int(argstr="-S %d", position=10,
                            requires=["image_width"], desc="every n-th axial slice")
         slice_number = Int(argstr="-%d", position=11, desc="slice number (single_slice)")
         image_width = Int(argstr="%d", position=-2, desc="width of the picture, pixels")
@@ -70,6 +73,8 @@ class overlay(Interface):
     family = FSL
 
     class Inputs(FSLInputs):
+        groups = (exclusive("auto_thresh_bg", "full_bg_range", "bg_thresh", required=True),
+                  exclusive("show_negative_stats", "stat_image2"))
         transparency = Bool(True, position=1, usedefault=True,
                             formatter=lambda value, _: "1" if value else "0",
                             desc="colours are transparent")
@@ -79,23 +84,18 @@ class overlay(Interface):
         use_checkerboard = Bool(argstr="-c", position=3, desc="checkerboard mask")
         background_image = Image(argstr="%s", position=4, mandatory=True,
                                  desc="background image")
-        auto_thresh_bg = Bool(argstr="-a", position=5, mandatory=True,
-                              xor=["full_bg_range", "bg_thresh"],
+        auto_thresh_bg = Bool(argstr="-a", position=5,
                               desc="threshold the background automatically")
-        full_bg_range = Bool(argstr="-A", position=5, mandatory=True,
-                             xor=["auto_thresh_bg", "bg_thresh"],
-                             desc="the background's full range")
-        bg_thresh = Tuple(Float(), Float(), argstr="%.3f %.3f", position=5, mandatory=True,
-                          xor=["auto_thresh_bg", "full_bg_range"],
+        full_bg_range = Bool(argstr="-A", position=5, desc="the background's full range")
+        bg_thresh = Tuple(Float(), Float(), argstr="%.3f %.3f", position=5,
                           desc="(min, max) of the background shown")
         stat_image = Image(argstr="%s", position=6, mandatory=True, desc="statistic image")
         stat_thresh = Tuple(Float(), Float(), argstr="%.2f %.2f", position=7, mandatory=True,
                             desc="(min, max) of the statistic shown")
-        show_negative_stats = Bool(position=8, xor=["stat_image2"],
+        show_negative_stats = Bool(position=8,
                                    formatter=_negative_stats,
                                    desc="also show the negative statistics")
-        stat_image2 = Image(argstr="%s", position=9, xor=["show_negative_stats"],
-                            desc="second statistic image")
+        stat_image2 = Image(argstr="%s", position=9, desc="second statistic image")
         stat_thresh2 = Tuple(Float(), Float(), argstr="%.2f %.2f", position=10,
                              desc="(min, max) of the second statistic")
         out_file = OutputImage(argstr="%s", position=-1, name_source="stat_image",
