@@ -14,6 +14,7 @@ import threading
 import nibabel as nib
 import numpy as np
 from nibabel.filebasedimages import ImageFileError
+from nibabel.loadsave import load as nibabel_load  # bound now: nib.load may be replaced by ours
 from nibabel.spatialimages import SpatialImage
 
 from .check import (
@@ -97,8 +98,10 @@ class TrackedImage:
 
         Edits to the returned cached array count as edits of the image for
         :func:`imagecache.as_filename` (nibabel's own ``save`` ignores them).
-        A new array is derived from the image's content (so it shows edits made
-        through ``get_data()``), in the process's own memory.
+        A new array is derived from ``dataobj`` as nibabel derives it (so it
+        shows edits made through ``get_data()``), in the process's own memory.
+        As in nibabel, asking for another float type replaces the cache: the
+        edits of the replaced cache are dropped with it.
         """
         if caching not in ("fill", "unchanged"):
             raise ValueError('caching value should be "fill" or "unchanged"')
@@ -115,7 +118,11 @@ class TrackedImage:
                 if state.content is cache or is_current(state, "fdata", cache):
                     return cache
             sync(self, state)
-            source = state.content if state.content is not None else self._dataobj
+            if caching == "fill" and cache is not None and state.content is cache:
+                # nibabel replaces the cache, and its edits, with one of the new type
+                # derived from dataobj (its own test suite checks that): so do we.
+                rebase(state, self)
+            source = self._dataobj
             data = read_voxels(self, lambda: np.asanyarray(source, dtype=dtype))
             if isinstance(source, np.ndarray) and np.may_share_memory(data, source):
                 data = source  # a float array of that type is its own get_fdata(), as in nibabel
@@ -269,7 +276,7 @@ def load(path, **kwargs):
         raise missing_file(path)
     before = file_identity(os.path.abspath(path))
     try:
-        img = nib.load(path, **kwargs)
+        img = nibabel_load(path, **kwargs)
     except ImageFileError as exc:
         raise NotAnImageError(
             f"{path!r} is not an image file nibabel can read ({exc}); "

@@ -12,11 +12,12 @@ import errno
 import os
 import shutil
 
+import nibabel as nib
 import numpy as np
 
 from . import tempfiles
 from .check import Assessment, read_voxels
-from .digests import header_scaling, memory_order, same_values
+from .digests import header_scaling, is_proxy, memory_order, same_values
 from .errors import ImageCacheError
 from .formats import nibabel_class
 from .state import image_files
@@ -119,7 +120,8 @@ def write_temporary(image, verdict: Assessment, target):
     nbytes : int
     """
     klass, ext = target
-    out = _build(image, verdict, klass)
+    source = _kernel_source(image, verdict, klass, ext)
+    out = _header_only(image, klass) if source is not None else _build(image, verdict, klass)
     hint = os.path.basename(files[0]) if (files := image_files(image)) else "image"
     stem = tempfiles.new_stem(hint.split(".")[0])
     final_map = klass.filespec_to_file_map(stem + ext)
@@ -132,7 +134,10 @@ def write_temporary(image, verdict: Assessment, target):
     folder = os.path.dirname(stem)
     try:
         try:
-            out.to_file_map(partial_map)
+            if source is not None:
+                _write_header_and_copy(out, source, partial_map["image"].filename)
+            else:
+                out.to_file_map(partial_map)
         except (EOFError, ValueError, OSError) as exc:
             if _is_write_error(exc, partials):
                 raise  # full disk, unwritable folder: reported below, naming the folder
@@ -152,6 +157,86 @@ def write_temporary(image, verdict: Assessment, target):
     image_first = final_map["image"].filename
     return (image_first,) + tuple(p for p in written if p != image_first), nbytes
 
+
+# --- header-only edits of uncompressed NIfTI: voxel bytes copied in the kernel ------
+
+
+def _kernel_source(img, verdict: Assessment, klass, ext):
+    """``(path, offset, nbytes)`` of voxel bytes a temporary can take as they are, or None.
+
+    Only for lazy content read from an uncompressed single-file NIfTI, written to
+    ``.nii`` of the same class, when the header's type is the stored type and
+    no scale factors were set in memory: then the temporary is the new header
+    followed by the very same voxel bytes.
+    """
+    proxy = img._dataobj
+    if verdict.content is not None or ext != ".nii" or klass is not nibabel_class(type(img)):
+        return None
+    if not issubclass(klass, nib.Nifti1Image) or not is_proxy(proxy):
+        return None
+    path = getattr(proxy, "file_like", None)
+    if not isinstance(path, str) or header_scaling(img.header) is not None:
+        return None
+    if getattr(proxy, "order", "F") != "F" or not _raw_fits(proxy, img.header):
+        return None
+    nbytes = int(np.prod(proxy.shape, dtype=np.int64)) * np.dtype(proxy.dtype).itemsize
+    offset = int(proxy.offset)
+    try:
+        with open(path, "rb") as f:
+            if f.read(2) == b"\x1f\x8b" or os.fstat(f.fileno()).st_size < offset + nbytes:
+                return None  # compressed, or truncated: the general path names the problem
+    except OSError:
+        return None
+    return path, offset, nbytes
+
+
+def _header_only(img, klass):
+    """``img``'s header, affine and extensions as ``klass`` writes them, voxels left lazy."""
+    out = klass(img._dataobj, img._affine, img.header.copy(), extra=getattr(img, "extra", None))
+    _set_scaling(out.header, float(img._dataobj.slope), float(img._dataobj.inter))
+    out.update_header()
+    return out
+
+
+def _write_header_and_copy(out, source, path) -> None:
+    """Write ``out``'s header (extensions included), then the source's voxel bytes."""
+    src_path, offset, nbytes = source
+    header = out.header
+    with open(path, "wb") as dst, open(src_path, "rb") as src:
+        header.write_to(dst)
+        start = int(header.get_data_offset())
+        if dst.tell() < start:
+            dst.write(b"\0" * (start - dst.tell()))
+        dst.flush()
+        copy_range(src, offset, dst, nbytes)
+
+
+def copy_range(src, offset: int, dst, nbytes: int) -> None:
+    """Copy ``nbytes`` of ``src`` from ``offset`` to the end of ``dst``, in the kernel.
+
+    ``os.copy_file_range`` (Linux, no copy through user space; on filesystems
+    that share extents, no copy at all), else ``os.sendfile``, else a read loop.
+    """
+    done = 0
+    out_fd, in_fd = dst.fileno(), src.fileno()
+    dst_offset = os.lseek(out_fd, 0, os.SEEK_END)
+    copier = getattr(os, "copy_file_range", None)
+    while done < nbytes:
+        n = 0
+        if copier is not None:
+            try:
+                n = copier(in_fd, out_fd, nbytes - done, offset + done, dst_offset + done)
+            except OSError:  # e.g. EXDEV on old kernels, or unsupported: fall back
+                copier = None
+                continue
+        else:
+            src.seek(offset + done)
+            chunk = src.read(min(1 << 24, nbytes - done))
+            os.lseek(out_fd, dst_offset + done, os.SEEK_SET)
+            n = os.write(out_fd, chunk) if chunk else 0
+        if n == 0:
+            raise OSError(errno.EIO, f"{src.name!r} ended before its voxel data", src.name)
+        done += n
 
 
 _WRITE_ERRNOS = frozenset(

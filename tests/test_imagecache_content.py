@@ -114,6 +114,18 @@ def test_float32_cache_edit_is_exact(niigz):
     assert loaded.get_fdata(dtype=np.float32)[1, 2, 3] == np.float32(1 / 3)
 
 
+def test_get_fdata_of_another_type_replaces_an_edited_cache_as_nibabel(niigz):
+    img = imagecache.load(niigz)
+    f32 = img.get_fdata(dtype=np.float32)
+    f32[:] = 99
+    assert (img.get_fdata(dtype=np.float32) == 99).all() and img.is_dirty
+    f64 = img.get_fdata()  # nibabel: a new cache from dataobj; the float32 edits go
+    assert np.array_equal(f64, nib.load(niigz).get_fdata())
+    assert not img.is_dirty
+    f32[0, 0, 0] = 1  # the replaced array is no longer the image's
+    assert not img.is_dirty
+
+
 def test_get_fdata_arguments_checked_like_nibabel(niigz):
     img = imagecache.load(niigz)
     with pytest.raises(ValueError, match="floating point"):
@@ -301,10 +313,55 @@ def test_copies_of_an_fdata_edited_image_are_exact(how):
 
 
 @pytest.mark.parametrize(
-    "fname", ["scaled.HEAD", "phantom_EPI_asc_CLEAR_2_1.PAR"]
+    "fname", ["scaled+tlrc.HEAD", "example4d+orig.HEAD", "phantom_EPI_asc_CLEAR_2_1.PAR"]
 )
 def test_afni_and_parrec_edits_are_exact(fname):
     img = imagecache.load(nib_data(fname))
     cache = img.get_fdata()
     cache.flat[7] = 0.1
     assert np.array_equal(received(img), cache)
+
+
+# --- header-only edits of uncompressed NIfTI: voxel bytes copied in the kernel ---
+
+
+@pytest.mark.parametrize("edit", ["descrip", "affine", "extension", "zooms"])
+@pytest.mark.parametrize("source", ["anatomical.nii", "functional.nii", "example_nifti2.nii.gz"])
+def test_header_only_edit_copies_voxel_bytes(tmp_path, monkeypatch, edit, source):
+    import shutil
+
+    import imagecache.writer as writer
+
+    path = nib_data(source)
+    if source.endswith(".gz"):  # make an uncompressed NIfTI-2 to edit
+        path = os.fspath(tmp_path / "n2.nii")
+        nib.save(nib.load(nib_data(source)), path)
+    else:
+        path = shutil.copy(path, tmp_path)
+    copies = []
+    real = writer.copy_range
+    monkeypatch.setattr(writer, "copy_range", lambda *a: (copies.append(a[3]), real(*a)))
+    img = imagecache.load(path)
+    if edit == "descrip":
+        img.header["descrip"] = b"edited"
+    elif edit == "affine":
+        img.affine[0, 3] += 1.5
+    elif edit == "extension":
+        img.header.extensions.append(nib.nifti1.Nifti1Extension("comment", b"x" * 1000))
+    else:
+        img.header.set_zooms((3.0,) * len(img.header.get_zooms()))
+    pf = prepare_file(img)
+    assert pf.origin == "temporary" and len(copies) == 1
+    plain = nib.load(path)
+    got = nib.load(pf.path)
+    assert np.array_equal(got.get_fdata(), plain.get_fdata())  # scaled files stay exact
+    assert np.allclose(got.affine, img.affine, atol=1e-5)
+    if edit != "affine":  # (the file's zooms follow its affine, as with nib.save)
+        assert got.header.get_zooms() == img.header.get_zooms()
+    assert [(e.get_code(), e.get_content()) for e in got.header.extensions] == [
+        (e.get_code(), e.get_content()) for e in img.header.extensions
+    ]
+    img.get_data()  # voxels in memory: the general writer, the same file content
+    img.header["descrip"] = b"again"
+    again = nib.load(prepare_file(img).path)
+    assert np.array_equal(again.get_fdata(), plain.get_fdata()) and len(copies) == 1
