@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .digests import (
+    affine32_bytes,
     affine_bytes,
     array_digest,
     extensions_digest,
@@ -79,6 +80,7 @@ class Reference:
     identities: tuple
     header: bytes  # header_key of the file's header
     affine: bytes
+    affine32: bytes  # as float32: what a file stores
     extensions: bytes
     proxy: tuple | None  # proxy_params of a proxy reading this file exactly
     scaling: tuple | None = None  # header_scaling of the header (None for a loaded file)
@@ -149,6 +151,7 @@ def snapshot(img, paths, identities) -> Reference:
         identities=identities,
         header=header_key(img.header),
         affine=affine_bytes(img._affine),
+        affine32=affine32_bytes(img._affine),
         extensions=extensions_digest(img.header),
         proxy=proxy_params(dataobj) if is_proxy(dataobj) else None,
         scaling=header_scaling(img.header),
@@ -179,6 +182,7 @@ def _verify(img, state: ImageState) -> None:
     if not paths:
         return
     identities = tuple(file_identity(p) for p in paths)
+    state.seen = identities
     # Only lazy content depends on the file: an edited get_fdata() array does not.
     lazy_own = _lazy_own(img, paths) and state.content is None
     params = proxy_params(img._dataobj) if is_proxy(img._dataobj) else None
@@ -216,7 +220,7 @@ def _verify(img, state: ImageState) -> None:
         except Exception as exc:  # truncated or unreadable: not a match
             log.info("could not compare voxels of %s and %s: %s", other, paths[0], exc)
             return
-        if mine.dtype == theirs.dtype and same_values(mine, theirs):
+        if mine.shape == theirs.shape and same_values(mine, theirs):
             ref.proxy = params
             ref.watch = ((other, before),)
     if tuple(file_identity(p) for p in paths) != identities:  # changed while we read it
@@ -301,14 +305,17 @@ def _key_of(kind: str, arr: np.ndarray):
     return "data" if kind == "data" else ("fdata", arr.dtype.str)
 
 
-def hand_out(img, state: ImageState, kind: str, arr: np.ndarray, from_file: bool) -> None:
+def hand_out(img, state: ImageState, kind: str, arr: np.ndarray, from_file: bool, source=None) -> None:
     """Record ``arr`` as handed out (``kind`` ``"data"`` or ``"fdata"``), derived from the content.
 
     ``from_file``: its values were just read from the image's own file (so
-    its digest is also the file's, for later comparisons).
+    its digest is also the file's, for later comparisons). ``source``: the
+    proxy it was read from, whose data key it keeps while unedited (so reading
+    a dirty image's voxels does not make its temporary new).
     """
     digest = array_digest(arr)
-    state.marks[_key_of(kind, arr)] = Mark(weakref.ref(arr), digest, state.version)
+    key = _proxy_key(proxy_params(source)) if source is not None else None
+    state.marks[_key_of(kind, arr)] = Mark(weakref.ref(arr), digest, state.version, key)
     ref = state.reference
     exact = kind == "data" or arr.dtype == np.float64  # get_fdata(float32) rounds
     if exact and from_file and ref is not None and ref.proxy is not None and ref.files_unchanged():
@@ -464,7 +471,8 @@ def _assess(img, state: ImageState) -> Assessment:
         state.unverified = True
         state.forced_dirty = False
     ref = state.reference
-    if state.unverified or (ref is not None and not ref.files_unchanged()):
+    reappeared = ref is None and state.paths and tuple(file_identity(p) for p in state.paths) != state.seen
+    if state.unverified or reappeared or (ref is not None and not ref.files_unchanged()):
         lazy = state.content is None and is_proxy(img._dataobj)
         _verify(img, state)
         if lazy and ref is not None and ref.identities != (state.reference or ref).identities:
@@ -477,7 +485,7 @@ def _assess(img, state: ImageState) -> Assessment:
         clean = (
             header_key(img.header) == ref.header
             and header_scaling(img.header) == ref.scaling
-            and affine_bytes(img._affine) == ref.affine
+            and (affine_bytes(img._affine) == ref.affine or affine32_bytes(img._affine) == ref.affine32)
             and extensions_digest(img.header) == ref.extensions
         )
     content = state.content
@@ -492,6 +500,9 @@ def _assess(img, state: ImageState) -> Assessment:
     if digest is None:
         digest = array_digest(content)
     data_key = ("array", digest, content.dtype.str, memory_order(content))
+    mark = state.marks.get(_key_of("fdata" if edited_fdata else "data", content))
+    if mark is not None and mark.array() is content and mark.digest == digest and mark.source is not None:
+        data_key = mark.source  # read from a proxy, unedited: the proxy's key
     if ref is not None and ref.klass is not None and (clean or ref.proxy is not None):
         try:
             own = digest == ref.view(content.dtype, memory_order(content))

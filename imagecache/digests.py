@@ -18,6 +18,7 @@ __all__ = [
     "same_values",
     "header_bytes",
     "affine_bytes",
+    "affine32_bytes",
     "extensions_digest",
     "header_key",
     "header_scaling",
@@ -131,7 +132,16 @@ def header_scaling(header):
         return None
     inter = float(header["scl_inter"]) if "scl_inter" in header else 0.0
     inter = inter if np.isfinite(inter) else 0.0
+    if (slope, inter) == (1.0, 0.0):
+        return None  # the identity: values stored as they are
     return (slope, inter)
+
+
+def affine32_bytes(affine) -> bytes:
+    """The affine rounded to float32, as image formats store it (``b""`` when none)."""
+    if affine is None:
+        return b""
+    return np.asarray(affine, dtype=np.float32).tobytes()
 
 
 def affine_bytes(affine) -> bytes:

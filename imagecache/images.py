@@ -90,7 +90,7 @@ class TrackedImage:
             ref = state.reference
             own = ref is not None and proxy_params(dataobj) == ref.proxy
             self._dataobj = arr
-            hand_out(self, state, "data", arr, from_file=own)
+            hand_out(self, state, "data", arr, from_file=own, source=dataobj)
         return arr
 
     def get_fdata(self, caching="fill", dtype=np.float64):
@@ -147,6 +147,20 @@ class TrackedImage:
         with state.lock:
             super().uncache()
             rebase(state, self)
+
+    def to_filename(self, filename, **kwargs):
+        """As nibabel's, and for a name of another format, the conversion ``nib.save`` makes.
+
+        ``nib.save`` picks its conversions by exact class (``type(img) ==
+        Nifti2Pair``), which a tracked image is not: without this, saving a
+        NIfTI-2 pair as ``.nii`` would write NIfTI-1.
+        """
+        try:
+            return super().to_filename(filename, **kwargs)
+        except ImageFileError:
+            base = nibabel_class(type(self))
+            view = base(self._dataobj, self._affine, self.header, extra=getattr(self, "extra", None))
+            nib.save(view, filename, **kwargs)
 
     def to_file_map(self, *args, **kwargs):
         """Save, then treat the saved files as this image's file (checked on next use)."""
@@ -279,7 +293,7 @@ def load(path, **kwargs):
         img = nibabel_load(path, **kwargs)
     except ImageFileError as exc:
         raise NotAnImageError(
-            f"{path!r} is not an image file nibabel can read ({exc}); "
+            f"{exc}: {path!r} is not an image file nibabel can read; "
             "check the path, or convert the file to NIfTI"
         ) from exc
     except (EOFError, ValueError, OSError) as exc:

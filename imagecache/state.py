@@ -32,6 +32,7 @@ class Mark:
     array: weakref.ref
     digest: bytes
     version: int
+    source: object = None  # data key of the proxy it was read from, while unedited
 
 
 class ImageState:
@@ -62,7 +63,7 @@ class ImageState:
 
     __slots__ = (
         "lock", "reference", "unverified", "marks", "content", "version", "forced_dirty",
-        "temps", "owned", "paths", "__weakref__",
+        "temps", "owned", "paths", "seen", "__weakref__",
     )
 
     def __init__(self):
@@ -76,6 +77,7 @@ class ImageState:
         self.temps: OrderedDict = OrderedDict()
         self.owned: list = []
         self.paths: tuple | None = None  # the image's files when last verified
+        self.seen: tuple | None = None  # their identities then (a file that reappears is noticed)
 
 
 _states: dict[int, ImageState] = {}

@@ -97,15 +97,18 @@ def exact_values(values: np.ndarray, header):
 def _build(img, verdict: Assessment, klass):
     """The nibabel image of ``klass`` to write for ``img``."""
     base = nibabel_class(type(img))
-    header = img.header if klass is base else klass.header_class.from_header(img.header)
-    data, header, scaling = payload(img, verdict, header)
     extra = getattr(img, "extra", None)
-    out = klass(data, img._affine, header, extra=extra)
+    header, affine = img.header, img._affine
+    if klass is not base:  # the header and affine nibabel's own conversion gives
+        converted = klass.from_image(base(img._dataobj, img._affine, img.header, extra=extra))
+        header, affine = converted.header, converted.affine
+    data, header, scaling = payload(img, verdict, header)
+    out = klass(data, affine, header, extra=extra)
     if not _set_scaling(out.header, *scaling):
         # The target format cannot hold the file's scale factors: store the values.
         values = read_voxels(img, lambda: np.asanyarray(img._dataobj))
         data, header = exact_values(values, out.header.copy())
-        out = klass(data, img._affine, header, extra=extra)
+        out = klass(data, affine, header, extra=extra)
         _set_scaling(out.header, 1.0, 0.0)
     return out
 

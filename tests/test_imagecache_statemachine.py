@@ -359,7 +359,11 @@ class ImageMachine(RuleBasedStateMachine):
         hdr = self.img.header
         hdr.get_zooms(), hdr.get_data_dtype(), hdr.get_data_shape(), hdr.get_best_affine()
         if _is_nifti(self.klass):
-            hdr.get_qform(), hdr.get_sform(), hdr.get_intent(), hdr.get_xyzt_units()
+            hdr.get_sform(), hdr.get_intent(), hdr.get_xyzt_units()
+            try:
+                hdr.get_qform()
+            except ValueError:  # nibabel's own: a quaternion it cannot complete (w2 < 0)
+                pass
         np.testing.assert_array_equal(self.img.affine, self.affine)
         imagecache.is_dirty(self.img)  # a read too
 
@@ -650,7 +654,8 @@ class ImageMachine(RuleBasedStateMachine):
         staging.mkdir(exist_ok=True)
         out.to_filename(staging / self.path.name)
         for f in _family_files(staging / self.path.name, self.klass):
-            with open(self.folder / f.name, "r+b") as fobj:  # in place: same inode
+            target = self.folder / f.name
+            with open(target, "r+b" if target.exists() else "wb") as fobj:  # in place: same inode
                 fobj.truncate(0)
                 fobj.write(f.read_bytes())
         if mtime_back:
@@ -817,7 +822,8 @@ class ImageMachine(RuleBasedStateMachine):
         Cached per header, affine and class: the fields compared do not depend
         on the voxel values.
         """
-        key = (bytes(self.img.header.binaryblock), self.affine.tobytes(), klass, self.cache_edited)
+        key = (bytes(self.img.header.binaryblock), repr(_extensions(self.img.header)),
+               self.affine.tobytes(), klass, self.cache_edited)
         cached = getattr(self, "_oracle", None)
         if cached is not None and cached[0] == key:
             return cached[1]
