@@ -11,19 +11,22 @@ Importing this package is cheap: names load on first use.
 from __future__ import annotations
 
 __all__ = [
-    "Interface", "InputSpec", "OutputSpec", "Family", "Result",
+    "Interface", "InputSpec", "OutputSpec", "Family", "Result", "DryRunner",
     "Image", "File", "Directory", "OutputImage", "OutputFile", "OutputDirectory",
     "InterfaceError", "InputError", "InputTypeError", "InputFileNotFoundError",
     "ExecutableNotFoundError", "CommandFailedError", "CommandTimeoutError",
     "OutputMissingError", "all_interfaces", "get_interface",
-    "run_many", "set_cache", "get_cache", "set_shared_dir", "set_provenance",
+    "run_many", "slurm_executor", "set_cache", "get_cache", "set_shared_dir", "get_shared_dir",
+    "set_provenance",
     "read_provenance", "to_prov_json",
 ]
 
 #: Names defined outside :mod:`interfaces.base`: {name: (module, attribute)}.
 _ELSEWHERE = {
     "run_many": ("interfaces.parallel", "run_many"),
+    "slurm_executor": ("interfaces.parallel", "slurm_executor"),
     "set_shared_dir": ("interfaces.parallel", "set_shared_dir"),
+    "get_shared_dir": ("interfaces.parallel", "get_shared_dir"),
     "set_cache": ("interfaces.base.cache", "set_cache"),
     "get_cache": ("interfaces.base.cache", "get_cache"),
     "set_provenance": ("interfaces.base.provenance", "set_provenance"),

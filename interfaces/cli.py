@@ -4,7 +4,8 @@
 
     imageshell list                      every interface, its executable, its version
     imageshell help NAME                 help generated from the spec
-    imageshell run NAME key=value ...    run one tool; --json for a JSON result
+    imageshell run NAME key=value ...    run one tool; --json for a JSON result,
+                                         --dry-run to print the command only
     imageshell demo ...                  the demonstration (interfaces.demo)
 """
 
@@ -39,6 +40,9 @@ def _build_parser() -> argparse.ArgumentParser:
     p_run.add_argument("--timeout", type=float, default=None, help="seconds")
     p_run.add_argument("--workdir", default=None,
                        help="folder for outputs not given a path")
+    p_run.add_argument("--dry-run", action="store_true",
+                       help="print the command that would run, and run nothing "
+                            "(nothing is written)")
     sub.add_parser("demo", help="run the demonstration (arguments go to interfaces.demo)")
     return parser
 
@@ -130,6 +134,17 @@ def _cmd_run(args) -> int:
 
     cls = get_interface(args.name)
     values = parse_assignments(cls, args.assignments)
+    if args.dry_run:
+        from .base.runner import DryRunner
+
+        result = cls().run(workdir=args.workdir, runner=DryRunner(), **values)
+        if args.json:
+            print(json.dumps({"argv": result.argv, "cmdline": result.cmdline,
+                              "cwd": result.runtime.cwd,
+                              "outputs": result.to_dict()["outputs"]}, indent=2))
+        else:
+            print(result.cmdline)
+        return 0
     result = cls().run(timeout=args.timeout, workdir=args.workdir, **values)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))

@@ -13,18 +13,21 @@ Images travel light:
   shared folder it travels with its voxels.
 
 Each job's error is caught and reported with that job; the other jobs' results
-are kept.
+are kept.  :func:`slurm_executor` gives an executor whose workers are SLURM
+jobs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import traceback
 import uuid
 from dataclasses import dataclass, field
 
-__all__ = ["run_many", "Job", "Jobs", "set_shared_dir", "get_shared_dir", "ship", "ENV_SHARED_DIR"]
+__all__ = ["run_many", "Job", "Jobs", "set_shared_dir", "get_shared_dir", "ship", "ENV_SHARED_DIR",
+           "slurm_executor"]
 
 #: Environment variable: a folder every worker can read (e.g. on a cluster's
 #: shared filesystem), where dirty images are written before they travel.
@@ -337,3 +340,102 @@ def _run_job_here(cls, init, job, options):
 
 def _settle(job: Job, result, error, text) -> None:
     job.result, job.error, job.traceback = result, error, text
+
+
+#: Where :func:`slurm_executor` puts Dask's dashboard unless told otherwise:
+#: loopback only (reach it through an SSH tunnel), never every interface.
+SLURM_DASHBOARD = "127.0.0.1:8787"
+
+
+@contextlib.contextmanager
+def slurm_executor(jobs=2, cores=1, memory="2GB", walltime="01:00:00", queue=None,
+                   **jobqueue_options):
+    """An executor for :func:`run_many` whose workers are SLURM jobs.
+
+    A context manager: it submits ``jobs`` SLURM jobs, each running one Dask
+    worker (dask-jobqueue's ``SLURMCluster``), yields Dask's executor for
+    them, and on exit closes the client and the cluster, which cancels the
+    jobs.  Jobs are submitted at once; tasks wait in Dask until workers start.
+
+    Parameters
+    ----------
+    jobs : int
+        SLURM jobs to submit, one worker each.
+    cores : int
+        CPUs per job (``--cpus-per-task``); the worker runs that many tasks at
+        a time.
+    memory : str
+        Memory per job (``--mem``), e.g. ``"4GB"``.
+    walltime : str
+        Time limit per job (``-t``), ``"HH:MM:SS"``.
+    queue : str, optional
+        The partition (``-p``); default: the cluster's default partition.
+    **jobqueue_options
+        Passed to ``dask_jobqueue.SLURMCluster``: ``interface`` (the network
+        the workers reach the scheduler on, e.g. ``"ib0"``), ``account``,
+        ``job_script_prologue``, ``job_extra_directives``,
+        ``local_directory``, ``log_directory``, ``python``,
+        ``scheduler_options``...  The dashboard listens on
+        ``127.0.0.1:8787`` unless ``scheduler_options`` names a
+        ``dashboard_address`` (None: no dashboard).
+
+    Yields
+    ------
+    distributed.cfexecutor.ClientExecutor
+        Pass it as ``run_many(..., executor=...)``.  Its ``client`` and
+        ``cluster`` attributes are Dask's ``Client`` and the
+        ``SLURMCluster`` (e.g. ``executor.client.wait_for_workers(jobs)``,
+        ``executor.cluster.job_script()``).
+
+    Raises
+    ------
+    ImportError
+        When dask-jobqueue is not installed (``pip install imageshell[slurm]``).
+    RuntimeError
+        When ``sbatch`` is not on PATH, or SLURM refuses the workers' job
+        (``sbatch --test-only``: e.g. an unknown partition, too much memory);
+        the message has SLURM's reason and the job script.  Without this
+        check a refused job would leave the tasks waiting for workers.
+    """
+    try:
+        import dask
+        from dask.distributed import Client
+        from dask_jobqueue import SLURMCluster
+    except ImportError as error:
+        raise ImportError(
+            f"slurm_executor needs dask-jobqueue ({error}): pip install 'imageshell[slurm]'"
+        ) from error
+    options = {"processes": 1, **jobqueue_options}
+    scheduler = options.pop("scheduler_options", None)
+    if scheduler is None:
+        scheduler = dask.config.get("jobqueue.slurm.scheduler-options", None) or {}
+    scheduler = {"dashboard_address": SLURM_DASHBOARD, **scheduler}
+    if scheduler["dashboard_address"] is None:
+        # Dask serves its HTTP routes even without a dashboard, by default on the
+        # scheduler's interface: keep them on loopback too.
+        scheduler.update(dashboard=False, dashboard_address="127.0.0.1:0")
+    sbatch = shutil.which("sbatch") if jobs else None
+    if jobs and sbatch is None:
+        raise RuntimeError("slurm_executor: sbatch is not on PATH: run this where SLURM jobs "
+                           "are submitted (e.g. a login node), with SLURM's commands on PATH")
+    with SLURMCluster(cores=cores, memory=memory, walltime=walltime, queue=queue,
+                      scheduler_options=scheduler, **options) as cluster:
+        if jobs:
+            _check_submission(sbatch, cluster.job_script())
+        with Client(cluster) as client:
+            cluster.scale(jobs=jobs)
+            executor = client.get_executor()
+            executor.client, executor.cluster = client, cluster
+            yield executor
+
+
+def _check_submission(sbatch: str, script: str) -> None:
+    """Ask SLURM whether it would take the workers' job (nothing is submitted)."""
+    import subprocess
+
+    proc = subprocess.run([sbatch, "--test-only"], input=script, capture_output=True,
+                          text=True, timeout=120)
+    if proc.returncode != 0:
+        reason = (proc.stderr or proc.stdout).strip()
+        raise RuntimeError(f"slurm_executor: SLURM refuses the workers' job:\n{reason}\n"
+                           f"Fix the option it names; the job script was:\n{script}")

@@ -18,7 +18,7 @@ import pytest
 
 from fsl_standins.testing import argv_of, files, run_of, stub_fsl, stub_home  # noqa: F401
 from interfaces import fsl
-from interfaces.base import InputError
+from interfaces.base import InputError, InputTypeError
 
 CASES = [
     ("flirt", {"source": "a", "target": "b"},
@@ -87,14 +87,29 @@ CASES = [
      "--in={f} --odd --out={wd}/f_st.nii.gz --repeat=2.000000"),
     ("fugue", {"in_file": "a", "fmap_in_file": "b", "unwarped_file": True,
                "shift_out_file": True, "dwell_time": 0.0005},
-     "--dwell=0.0005000000 --loadfmap={b} --in={a} --saveshift={wd}/a_vsm.nii.gz "
+     "--dwell=0.0005000000 --loadfmap={b} --in={a} --saveshift={wd}/b_vsm.nii.gz "
      "--unwarp={wd}/a_unwarped.nii.gz"),
+    # nipype's names: the shift map after the field map (+ _unmasked), the
+    # field map after the shift map
+    ("fugue", {"shift_in_file": "a", "fmap_in_file": "b", "shift_out_file": True,
+               "save_unmasked_shift": True, "fmap_out_file": True},
+     "--loadfmap={b} --savefmap={wd}/a_fieldmap.nii.gz --unmaskshift --loadshift={a} "
+     "--saveshift={wd}/b_vsm_unmasked.nii.gz"),
     ("prelude", {"phase_file": "a", "magnitude_file": "b", "mask_file": "mask"},
      "--abs={b} --mask={mask} --phase={a} --unwrap={wd}/a_unwrapped.nii.gz"),
     ("topup", {"in_file": "f", "encoding_file": "params.txt"},
      "--config=b02b0.cnf --datain={params.txt} --imain={f} --out={wd}/f_base "
      "--iout={wd}/f_corrected.nii.gz --fout={wd}/f_field.nii.gz --jacout={wd}/jac "
      "--logout={wd}/f_topup.log --rbmout={wd}/xfm --dfout={wd}/warpfield"),
+    # without in_index, one line per image (as nipype: FSL needs --inindex)
+    ("applytopup", {"in_files": ["a", "b"], "encoding_file": "params.txt",
+                    "in_topup": "topup_base"},
+     "--datain={params.txt} --imain={a},{b} --inindex=1,2 --topup={topup_base} "
+     "--out={wd}/a_corrected.nii.gz"),
+    ("applytopup", {"in_files": "a", "encoding_file": "params.txt",
+                    "in_topup": "topup_base"},
+     "--datain={params.txt} --imain={a} --inindex=1 --topup={topup_base} "
+     "--out={wd}/a_corrected.nii.gz"),
     ("applytopup", {"in_files": ["a", "b"], "encoding_file": "params.txt",
                     "in_index": [1, 2], "in_topup": "topup_base"},
      "--datain={params.txt} --imain={a},{b} --inindex=1,2 --topup={topup_base} "
@@ -106,11 +121,21 @@ CASES = [
      "--imain={f} --index={index.txt} --mask={mask} --topup={topup_base} "
      "--interp=spline --resamp=jac --niter=5 --nvoxhp=1000 --out={wd}/eddy_corrected "
      "--repol --slm=none"),
+    # as nipype: a required flag given as False counts as given
+    ("eddy", {"in_file": "f", "in_mask": "mask", "in_index": "index.txt",
+              "in_acqp": "params.txt", "in_bvec": "bvecs", "in_bval": "bvals",
+              "outlier_sqr": True, "repol": False},
+     "--flm=quadratic --ff=10.0 --acqp={params.txt} --bvals={bvals} --bvecs={bvecs} "
+     "--imain={f} --index={index.txt} --mask={mask} --interp=spline --resamp=jac "
+     "--niter=5 --nvoxhp=1000 --out={wd}/eddy_corrected --ol_sqr --slm=none"),
     ("dtifit", {"dwi": "f", "mask": "mask", "bvecs": "bvecs", "bvals": "bvals",
                 "save_tensor": True},
      "-k {f} -o {wd}/dtifit_ -m {mask} -r {bvecs} -b {bvals} --save_tensor"),
     ("melodic", {"in_files": ["f"], "dim": 5, "report": True},
      "-i {f} -d 5 -o {wd}/f.ica --report"),
+    # one image where a list is expected (nipype's InputMultiPath)
+    ("melodic", {"in_files": "f"}, "-i {f} -o {wd}/f.ica"),
+    ("fast", {"in_files": "a", "out_basename": "{t}/seg"}, "-o {t}/seg -S 1 {a}"),
     ("cluster", {"in_file": "a", "threshold": 2.3, "out_index_file": True, "use_mm": True},
      "--in={a} --oindex={wd}/a_index.nii.gz --thresh=2.3000000000 --mm"),
 ]
@@ -184,6 +209,29 @@ def test_fslmaths_placeholders_must_match_operand_files(stub_fsl, files):
     with pytest.raises(InputError, match="placeholder"):
         fsl.fslmaths().run(in_file=files["a"], op_string="-add %s -mul %s",
                            operand_files=[files["b"]])
+
+
+def test_fslstats_mask_without_placeholder_is_left_out_with_a_warning(stub_fsl, files):
+    # as nipype (which ignores it), but said: the statistics are not masked
+    with pytest.warns(UserWarning, match="mask_file.*not used"):
+        res = run_of(fsl.fslstats(), in_file=files["a"], op_string="-M", mask_file=files["mask"])
+    assert res.argv[1:] == [files["a"], "-M"]
+
+
+def test_a_single_image_is_a_list_of_one_for_multi_inputs(stub_fsl, files):
+    img = nib.load(files["a"])
+    for tool, name in ((fsl.fast, "in_files"), (fsl.melodic, "in_files"),
+                       (fsl.applytopup, "in_files")):
+        assert tool(**{name: img}).inputs.in_files == [img]
+    with pytest.raises(InputTypeError):  # fslmerge's is a plain list, as nipype's
+        fsl.fslmerge(in_files=files["a"])
+
+
+def test_requires_a_false_flag_counts_as_given_but_unset_does_not(stub_fsl, files):
+    base = dict(in_file=files["f"], in_mask=files["mask"], in_index=files["index.txt"],
+                in_acqp=files["params.txt"], in_bvec=files["bvecs"], in_bval=files["bvals"])
+    with pytest.raises(InputError, match="requires input 'repol'"):
+        fsl.eddy().run(outlier_sqr=True, **base)
 
 
 def test_op_string_keeps_quoted_words(stub_fsl, files):

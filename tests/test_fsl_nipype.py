@@ -122,6 +122,7 @@ CASES = [
     ]),
     ("fast", "FAST", {}, None, [
         {"in_files": ["@a"], "out_basename": "seg"},
+        {"in_files": "@a", "out_basename": "seg"},
         {"in_files": ["@a"], "out_basename": "seg", "number_classes": 4, "img_type": 2,
          "segments": True, "probability_maps": True},
         {"in_files": ["@a", "@b"], "out_basename": "mc", "output_biasfield": True,
@@ -166,6 +167,7 @@ CASES = [
         {"in_file": "@f", "op_string": "-m", "split_4d": True},
         {"in_file": "@a", "op_string": "-V", "index_mask_file": "@mask"},
         {"in_file": "@a", "op_string": "-l 10 -M -P 50"},
+        {"in_file": "@a", "op_string": "-M", "mask_file": "@mask"},  # mask not used
     ]),
     ("fslroi", "ExtractROI", {}, None, [
         {"in_file": "@f", "t_min": 1, "t_size": 2},
@@ -291,6 +293,11 @@ CASES = [
          "mask_file": "@mask", "smooth3d": 2.0, "save_unmasked_shift": True},
         {"phasemap_in_file": "@b", "fmap_out_file": "fm.nii.gz", "asym_se_time": 0.00246,
          "despike_2dfilter": True, "despike_threshold": 2.5, "poly_order": 3},
+        # default names: nipype's save_shift / save_unmasked_* are ours
+        # shift_out_file=True / fmap_out_file=True
+        {"fmap_in_file": "@b", "shift_in_file": "@a", "save_unmasked_shift": True,
+         "save_fmap": True},
+        {"phasemap_in_file": "@b", "save_shift": True, "dwell_time": 0.0005},
         {"in_file": "@a", "fmap_in_file": "@b", "unwarped_file": "u.nii.gz",
          "median_2dfilter": True, "no_gap_fill": True, "no_extend": True,
          "smooth2d": 1.5, "pava": True, "phase_conjugate": True, "nokspace": True},
@@ -328,6 +335,10 @@ CASES = [
         {"in_files": ["@a"], "encoding_file": "@params.txt", "in_index": [2],
          "in_topup_fieldcoef": "@fieldcoef", "in_topup_movpar": "@movpar",
          "datatype": "float", "out_corrected": "c.nii.gz"},
+        {"in_files": ["@a", "@b"], "encoding_file": "@params.txt",
+         "in_topup_fieldcoef": "@fieldcoef", "in_topup_movpar": "@movpar"},
+        {"in_files": "@a", "encoding_file": "@params.txt",
+         "in_topup_fieldcoef": "@fieldcoef", "in_topup_movpar": "@movpar"},
         {"in_files": ["@b"], "encoding_file": "@params.txt", "in_index": [1],
          "in_topup_fieldcoef": "@fieldcoef", "in_topup_movpar": "@movpar",
          "interp": "trilinear"},
@@ -346,6 +357,9 @@ CASES = [
          "in_acqp": "@params.txt", "in_bvec": "@bvecs", "in_bval": "@bvals",
          "dont_sep_offs_move": True, "dont_peas": True, "is_shelled": True,
          "cnr_maps": True, "residuals": True, "out_base": "ec"},
+        {"in_file": "@f", "in_mask": "@mask", "in_index": "@index.txt",
+         "in_acqp": "@params.txt", "in_bvec": "@bvecs", "in_bval": "@bvals",
+         "outlier_sqr": True, "repol": False},
         {"in_file": "@f", "in_mask": "@mask", "in_index": "@index.txt",
          "in_acqp": "@params.txt", "in_bvec": "@bvecs", "in_bval": "@bvals",
          "session": "@index.txt", "field": "@b", "field_mat": "@m1.mat",
@@ -374,6 +388,7 @@ CASES = [
     ]),
     ("melodic", "MELODIC", {}, None, [
         {"in_files": ["@f"], "out_dir": "ica"},
+        {"in_files": "@f", "out_dir": "ica"},
         {"in_files": ["@f", "@f"], "out_dir": "ica", "approach": "concat", "tr_sec": 2.0,
          "no_bet": True, "report": True},
         {"in_files": ["@f"], "out_dir": "ica", "mask": "@mask", "dim": 10,
@@ -425,6 +440,13 @@ def _ours(tool, inputs, rename):
             continue
         if name == "in_topup_fieldcoef":
             value = value[: -len("_fieldcoef.nii.gz")]
+        if tool == "fugue" and name in ("save_shift", "save_fmap", "save_unmasked_shift",
+                                        "save_unmasked_fmap"):
+            # nipype's save_* flags ask for the default name: ours is True
+            output = name.split("_")[-1] + "_out_file"
+            out.setdefault(output, inputs.get(output, True))
+            if name in ("save_shift", "save_fmap"):
+                continue
         if tool == "fslmerge" and name == "dimension" and "tr" in inputs:
             value = "tr"
         out[rename.get(name, name)] = value
@@ -437,6 +459,7 @@ def _ids():
             yield f"{tool}-{cls}-{i}"
 
 
+@pytest.mark.filterwarnings("ignore:input 'mask_file' is not used")
 @pytest.mark.parametrize(
     "tool,cls,rename,adjust,inputs",
     [(t, c, r, a, i) for t, c, r, a, combos in CASES for i in combos],

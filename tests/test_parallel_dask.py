@@ -3,37 +3,17 @@ mrthreshold), 24 images that travel as shells, one job that fails."""
 
 from __future__ import annotations
 
-import importlib
 import os
-import shutil
 
 import nibabel as nib
 import numpy as np
-import pytest
+from tools import require_module, require_tool
 
 import imagecache
 import interfaces
 from interfaces.base import Bool, CommandFailedError, Family, Float, Image, InputSpec, Interface
 from interfaces.base import OutputImage
 from interfaces.parallel import _Shipping, ship
-
-IN_CI = os.environ.get("CI") == "true"
-
-
-def need_module(name):
-    """Import ``name``; missing is a skip here, a failure in CI (it is in the test extra)."""
-    if IN_CI:
-        return importlib.import_module(name)
-    return pytest.importorskip(name, reason="pip install imageshell[dask]")
-
-
-def need_tool(name):
-    if shutil.which(name) is None:
-        message = f"{name} not found: apt-get install mrtrix3"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-
 
 MRTRIX = Family("mrtrix3", package_hint="Install MRtrix3 (Debian: apt-get install mrtrix3).")
 
@@ -54,9 +34,9 @@ class mrthreshold(Interface):
 
 
 def test_twenty_four_images_on_a_local_cluster(tmp_path):
-    need_tool("mrthreshold")
-    distributed = need_module("dask.distributed")
-    cloudpickle = need_module("cloudpickle")
+    require_tool("mrthreshold")
+    distributed = require_module("dask.distributed", "pip install imageshell[dask]")
+    cloudpickle = require_module("cloudpickle", "pip install imageshell[dask]")
     rng = np.random.default_rng(0)
     images, expected = [], []
     for i in range(24):

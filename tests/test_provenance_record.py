@@ -42,6 +42,8 @@ def test_a_run_writes_its_record_in_its_folder():
     assert record["outputs"]["out_file"]["digest"] == xxh3_of(out) == xxh3_of(ANATOMICAL)
     assert record["host"]["hostname"] == socket.gethostname()
     assert record["host"]["pid"] == os.getpid()
+    assert record["host"]["batch_job"] == {  # outside a batch job: {} (see test_parallel_slurm)
+        v: os.environ[v] for v in provenance.BATCH_JOB_VARIABLES if v in os.environ}
     assert record["timings"]["duration_s"] == res.runtime.duration
     assert record["timings"]["start"] == res.runtime.start.isoformat()
 

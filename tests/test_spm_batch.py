@@ -285,3 +285,117 @@ def test_job_structures_match_nipype(files):
                 parsed["eoptions"]["tpm"] = np.array([other], dtype=object)
                 strip = False
             assert canonical(mine, strip) == canonical(parsed, strip), type(ours).__name__
+
+
+# -- shapes SPM's configuration requires ------------------------------------------
+
+def _numeric(ctrait) -> bool:
+    """Whether an input's job value is numbers (not files, strings or structs)."""
+    kind = type(ctrait.trait_type).__name__
+    if kind == "List":
+        return type(ctrait.inner_traits[0].trait_type).__name__ in ("Float", "Int")
+    if kind == "Enum":
+        return all(isinstance(v, int) for v in ctrait.handler.values)
+    return kind in ("Float", "Int", "Bool", "Tuple", "TraitCompound")
+
+
+def test_every_numeric_field_has_the_shape_spm_requires():
+    from interfaces.spm.config import SHAPES
+
+    checked = 0
+    for name in spm.__all__:
+        tool = getattr(spm, name)
+        if not (isinstance(tool, type) and issubclass(tool, spm.SPMBatch)) or not tool.job:
+            continue
+        shapes = SHAPES[tool.job]
+        for input_name, ctrait in tool.Inputs.spec_traits().items():
+            if ctrait.struct:  # segment's tissues: each numeric field of the struct
+                fields = [f"{ctrait.field}.{f}" for f in ctrait.struct if f != "tpm"]
+            elif ctrait.field and _numeric(ctrait):
+                fields = [ctrait.field]
+            else:
+                continue
+            for field in fields:
+                assert field in shapes, f"{tool.__name__}.{input_name}: {field}"
+                checked += 1
+    assert checked > 60
+
+
+def test_numbers_take_the_shape_spm_requires():
+    from interfaces.spm.config import conform, shape_of
+
+    anat = os.path.join(NIB_DATA, "anatomical.nii")
+    assert spm.smooth(in_files=[anat], fwhm=6).batch()["fwhm"] == [6.0, 6.0, 6.0]
+    assert spm.smooth(in_files=[anat], fwhm=[4, 5, 6]).batch()["fwhm"] == [4, 5, 6]
+    job = spm.normalise_write(deformation_field=anat, apply_to_files=[anat], voxel_size=2,
+                              bounding_box=((-78, -112, -70), (78, 76, 85))).batch()
+    assert job["woptions"]["vox"] == [2.0, 2.0, 2.0]
+    assert job["woptions"]["bb"] == [[-78, -112, -70], [78, 76, 85]]
+    job = spm.segment(in_files=[anat], tpm=anat, mrf=2).batch()
+    assert job["warp"]["mrf"] == 2
+    (tissue,) = job["tissue"]  # anatomical.nii is 3D: one class
+    assert tissue == {"tpm": Cell([f"{anat},1"]), "ngaus": 1, "native": [1, 0], "warped": [0, 0]}
+
+    with pytest.raises(InputError, match=r"input 'fwhm' .*'FWHM'.*required \[1 3\]"):
+        spm.smooth(in_files=[anat], fwhm=[6, 6]).batch()
+    job = spm.realign(in_files=[anat], wrap=True, wrap_write=(False, True, False),
+                      fwhm=5).batch()
+    assert (job["eoptions"]["wrap"], job["roptions"]["wrap"]) == ([1, 1, 1], [0, 1, 0])
+    assert job["eoptions"]["fwhm"] == 5  # realign's smoothing is one number
+    assert spm.coregister_estimate(target=anat, source=anat, fwhm=7).batch()[
+        "eoptions"]["fwhm"] == [7.0, 7.0]
+    # Five distinct terms: one number does not stand for all of them.
+    with pytest.raises(InputError, match=r"'warping_regularisation'.*\[1 5\]"):
+        spm.normalise_estimate(in_file=anat, warping_regularisation=[1.0]).batch()
+    with pytest.raises(InputError, match=r"'separation'.*'Separation'.*one or more"):
+        spm.coregister_estimate(target=anat, source=anat, separation=[]).batch()
+    # A bounding box has two corners: one number is not expanded to it.
+    with pytest.raises(InputError, match=r"input 'bb'.*'Bounding box'.*2 rows of 3"):
+        conform("spm.x", "spatial.normalise.write", "woptions.bb", 2.0, "bb")
+    assert conform("spm.x", "spatial.coreg.estimate", "eoptions.sep", 4.0, "s") == 4.0
+    assert conform("spm.x", "spatial.coreg.estimate", "eoptions.sep", [4, 2], "s") == [4, 2]
+    assert conform("spm.x", "spatial.smooth", "prefix", "s", "p") == "s"  # no shape known
+    assert [shape_of(v) for v in (1, [1, 2], [[1, 2, 3], [4, 5, 6]], [], "a", [[1], [1, 2]])] \
+        == [(1, 1), (1, 2), (2, 3), (0, 0), None, None]
+
+
+# -- SPM's output -------------------------------------------------------------------
+
+#: What SPM12 prints for a segment job whose tissue map is missing (MATLAB),
+#: after a refused value.
+SPM_LOG = """\
+Warning: Item 'Voxel size', field 'val': Size mismatch (required [1  1], present [1  3]).
+------------------------------------------------------------------------
+03-Dec-2026 06:00:00 - Running job #1
+------------------------------------------------------------------------
+03-Dec-2026 06:00:00 - Running 'Segment'
+03-Dec-2026 06:00:01 - Failed  'Segment'
+Error using spm_vol>spm_vol_hdr (line 80)
+File "/opt/spm12/tpm/TPM.nii" does not exist.
+In file "/opt/spm12/spm_vol.m" (v7147), function "spm_vol_hdr" at line 80.
+In file "/opt/spm12/spm_vol.m" (v7147), function "spm_vol" at line 61.
+
+The following modules did not run:
+Failed: Segment
+"""
+
+
+def test_spm_output_gives_refused_values_and_the_cause_of_a_failure():
+    from interfaces.spm.output import config_messages, error_lines
+
+    assert config_messages(SPM_LOG) == [
+        "Item 'Voxel size', field 'val': Size mismatch (required [1  1], present [1  3])."]
+    assert error_lines(SPM_LOG) == [
+        "Failed  'Segment'",
+        "Error using spm_vol>spm_vol_hdr (line 80)",
+        'File "/opt/spm12/tpm/TPM.nii" does not exist.',
+    ]
+    octave = "Item 'FWHM', field 'val': Size mismatch (required [1  3], present [1  1]).\n" * 2
+    assert len(config_messages(octave)) == 1  # each once
+    assert config_messages("Running 'Smooth'\nDone    'Smooth'\n") == []
+    assert config_messages("Item 'Warping & MRF': No field(s) named\n") == [
+        "Item 'Warping & MRF': No field(s) named"]
+    assert error_lines("Running 'Smooth'\nDone    'Smooth'\nDone\n") == []
+    many = "Failed  'Smooth'\n" + "".join(f"line {k}\n" for k in range(40))
+    lines = error_lines(many)
+    assert len(lines) == 13 and lines[-1].startswith("... (29 more lines")

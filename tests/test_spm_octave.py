@@ -23,7 +23,8 @@ import pytest
 
 import imagecache
 import interfaces.spm as spm
-from interfaces.base import CommandFailedError, Undefined
+from interfaces.base import CommandFailedError, InputError, InputFileNotFoundError, Undefined
+from interfaces_helpers import runs_dir  # noqa: F401  (an autouse fixture)
 
 STANDIN = os.path.join(os.path.dirname(__file__), "spm_standin")
 NIB_DATA = os.path.join(os.path.dirname(nib.__file__), "tests", "data")
@@ -53,7 +54,13 @@ def data(tmp_path):
     nib.save(nib.Nifti1Image(np.asarray(func.dataobj)[..., :3], func.affine), series)
     anat = folder / "anat.nii"
     shutil.copyfile(os.path.join(NIB_DATA, "anatomical.nii"), anat)
-    return {"series": str(series), "anat": str(anat),
+    # A tissue map of six classes, as SPM12's tpm/TPM.nii (values do not matter
+    # to the stand-in).
+    tpm = folder / "TPM.nii"
+    anat_img = nib.load(anat)
+    nib.save(nib.Nifti1Image(np.full(anat_img.shape + (6,), 1 / 6, np.float32),
+                             anat_img.affine), tpm)
+    return {"series": str(series), "anat": str(anat), "tpm": str(tpm),
             "gz": os.path.join(NIB_DATA, "example4d.nii.gz")}
 
 
@@ -118,8 +125,14 @@ def test_coregister_keeps_user_files_and_reads_compressed_input_as_nii(data):
     for image in (out.coregistered_source, *out.coregistered_files, out.resliced_source):
         assert _in(run_dir, image)
     assert open(out.coregistered_source.get_filename(), "rb").read() != before[data["anat"]][0]
-    # The target was only read: linked into the run folder, not copied.
-    assert os.path.islink(os.path.join(run_dir, "example4d.nii"))
+    # The target was only read: its temporary is hard-linked into the run
+    # folder (not copied), so the folder keeps it when the temporary goes.
+    staged = os.path.join(run_dir, "example4d.nii")
+    assert not os.path.islink(staged)
+    assert os.path.samefile(staged, res.input_files["target"].path)
+    # A user's file SPM only reads is a symbolic link to it.
+    res = spm.coregister_estimate().run(target=data["anat"], source=data["series"])
+    assert os.readlink(os.path.join(res.runtime.cwd, "anat.nii")) == data["anat"]
 
 
 def test_every_other_module_runs_and_returns_its_outputs(data, tmp_path):
@@ -144,10 +157,11 @@ def test_every_other_module_runs_and_returns_its_outputs(data, tmp_path):
         deformation_field=est.deformation_field, apply_to_files=[series],
         bounding_box=((-78, -112, -70), (78, 76, 85)), voxel_size=(2, 2, 2)).outputs
     assert names(out.normalized_files) == ["wbold 'run1'.nii"]
-    out = spm.normalise().run(in_file=anat, apply_to_files=[anat, series]).outputs
+    out = spm.normalise().run(in_file=anat, apply_to_files=[anat, series],
+                              tpm=data["tpm"], voxel_size=3).outputs
     assert names([out.deformation_field]) == ["y_anat.nii"]
     assert names(out.normalized_files) == ["wanat.nii", "wbold 'run1'.nii"]
-    seg = spm.segment().run(in_files=[anat], write_bias=(True, True),
+    seg = spm.segment().run(in_files=[anat], tpm=data["tpm"], write_bias=(True, True),
                             write_deformation_fields=(True, True)).outputs
     assert sorted(seg.native_class_images) == [1, 2, 3, 4, 5]  # SPM's default classes
     assert names([seg.native_class_images[1], seg.bias_corrected_image, seg.bias_field,
@@ -212,8 +226,10 @@ def test_failure_is_decided_by_markers_not_only_the_exit_status(data, tmp_path):
     assert res.argv[1:3] == ["script", os.path.join(res.runtime.cwd, "smooth_job.m")]
     assert "addpath" not in open(res.argv[2]).read()  # the standalone has SPM built in
     assert len(res.outputs.smoothed_files) == 1
-    with pytest.raises(CommandFailedError, match="fwhm must be 1 or 3 numbers") as info:
-        spm.smooth().run(in_files=[data["anat"]], fwhm=[4.0, 4.0])  # SPM fails, exit 0
+    with pytest.raises(CommandFailedError, match="slice order has 2 entries") as info:
+        spm.slice_timing().run(in_files=[data["series"]], num_slices=3, time_repetition=2.0,
+                               time_acquisition=1.3, slice_order=[1, 2],
+                               ref_slice=1)  # SPM fails, exit 0
     assert info.value.returncode == 0
 
     quiet = tmp_path / "quiet"
@@ -230,3 +246,96 @@ def test_spm_missing_from_the_octave_path_is_reported(data, tmp_path):
     with pytest.raises(CommandFailedError, match="SPM_PATH") as info:
         spm.smooth().run(in_files=[data["anat"]], fwhm=4)
     assert "is not in" in str(info.value) and "no spm here" in str(info.value)
+
+
+# -- what SPM refuses or reports only in its output ------------------------------
+
+def test_a_single_fwhm_is_expanded_and_would_be_caught_otherwise(data, monkeypatch):
+    res = spm.smooth().run(in_files=[data["anat"]], fwhm=6)
+    script = open(os.path.join(res.runtime.cwd, "smooth_job.m"), encoding="utf-8").read()
+    assert "matlabbatch{1}.spm.spatial.smooth.fwhm = [6.0 6.0 6.0];" in script
+    assert "Item '" not in res.runtime.stdout  # SPM took every value
+
+    # Without the expansion, SPM (here its stand-in) refuses [1 1], smooths with
+    # its default 8 mm and exits 0 with its done marker written: the run must
+    # still fail, quoting SPM's message.
+    monkeypatch.setattr("interfaces.spm.batch.conform", lambda tool, module, field, v, n: v)
+    with pytest.raises(CommandFailedError) as info:
+        spm.smooth().run(in_files=[data["anat"]], fwhm=6)
+    message = str(info.value)
+    assert info.value.returncode == 0
+    assert ("Item 'FWHM', field 'val': Size mismatch (required [1  3], present [1  1])."
+            in message)
+    assert "runs with its defaults" in message
+    run_dir = info.value.result.runtime.cwd
+    assert os.path.exists(os.path.join(run_dir, "smooth_job_done.txt"))
+
+
+def test_shapes_spm_refuses_are_refused_before_running(data, tmp_path):
+    cases = [
+        (spm.smooth(in_files=[data["anat"]], fwhm=[6.0, 6.0]), "fwhm", "'FWHM'"),
+        (spm.normalise_write(deformation_field=data["anat"], apply_to_files=[data["anat"]],
+                             voxel_size=(2, 2, 2), bounding_box=((1, 2, 3), (4, 5, 6))),
+         None, None),
+        (spm.coregister_estimate(target=data["anat"], source=data["series"],
+                                 tolerance=[0.02] * 11), "tolerance", "'Tolerances'"),
+        (spm.normalise_estimate(in_file=data["anat"], tpm=data["tpm"],
+                                warping_regularisation=[0, 0.001]),
+         "warping_regularisation", "'Warping Regularisation'"),
+        (spm.slice_timing(in_files=[data["series"]], num_slices=3, time_repetition=2.0,
+                          time_acquisition=1.3, slice_order=[], ref_slice=1),
+         "slice_order", "'Slice order'"),
+    ]
+    for tool, name, item in cases:
+        workdir = tmp_path / type(tool).__name__
+        if name is None:  # the right shapes run
+            tool.run(workdir=workdir)
+            continue
+        with pytest.raises(InputError) as info:
+            tool.run(workdir=workdir)
+        assert f"input {name!r}" in str(info.value) and item in str(info.value)
+        assert not workdir.exists() or not any(workdir.iterdir())  # nothing ran
+
+
+def test_spm_tissue_map_is_checked_before_starting_and_its_error_quoted(data, monkeypatch):
+    missing = os.path.join(STANDIN, "tpm", "TPM.nii")  # the stand-in has none
+    for tool in (spm.segment(in_files=[data["anat"]]),
+                 spm.normalise_estimate(in_file=data["anat"]),
+                 spm.normalise(in_file=data["anat"], apply_to_files=[data["anat"]])):
+        with pytest.raises(InputFileNotFoundError) as info:
+            tool.run()
+        assert missing in str(info.value) and "tpm=" in str(info.value)
+    # an explicit map runs (segment: one class per volume, SPM's settings)
+    seg = spm.segment().run(in_files=[data["anat"]], tpm=data["tpm"])
+    assert sorted(seg.outputs.native_class_images) == [1, 2, 3, 4, 5]
+    script = open(os.path.join(seg.runtime.cwd, "segment_job.m"), encoding="utf-8").read()
+    assert "spm.spatial.preproc.tissue(6).tpm = {'" + data["tpm"].replace("'", "''") + ",6'};" \
+        in script
+
+    # Had SPM started, the cause would be in its output only: the error quotes it.
+    monkeypatch.setattr("interfaces.spm.batch._check_default_tpm", lambda *a: None)
+    with pytest.raises(CommandFailedError) as info:
+        spm.segment().run(in_files=[data["anat"]])
+    message = str(info.value)
+    assert "Job execution failed" in message
+    assert f'File "{missing}" does not exist.' in message
+    assert "Failed  'Segment'" in message
+
+
+def test_a_kept_script_reruns_after_in_memory_inputs_are_gone(data):
+    image = nib.Nifti1Image(np.random.default_rng(1).random((5, 6, 7), dtype=np.float32),
+                            np.diag([2.0, 3.0, 4.0, 1.0]))
+    res = spm.smooth().run(in_files=[image], fwhm=[4, 4, 4])
+    run_dir = res.runtime.cwd
+    (prepared,) = res.input_files["in_files"]
+    assert prepared.origin == "temporary"
+    os.unlink(prepared.path)  # as at exit
+    (out,) = res.outputs.smoothed_files
+    os.unlink(out.get_filename())
+    os.unlink(os.path.join(run_dir, "smooth_job_done.txt"))
+    import subprocess
+
+    rerun = subprocess.run(res.argv, capture_output=True, text=True, cwd=run_dir)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert os.path.exists(out.get_filename())
+    assert os.path.exists(os.path.join(run_dir, "smooth_job_done.txt"))

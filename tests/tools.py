@@ -20,7 +20,7 @@ import shutil
 
 import pytest
 
-__all__ = ["require_tool", "in_ci", "CH2", "ch2_path", "ch2_downsampled", "rigid_matrix",
+__all__ = ["require_tool", "require_module", "require_slurm", "in_ci", "CH2", "ch2_path", "ch2_downsampled", "rigid_matrix",
            "rigid_error", "moved_pair"]
 
 #: Real 1 mm head with skull, from Debian's mricron-data.
@@ -78,6 +78,27 @@ def require_tool(name: str) -> str:
     if path is None:
         _missing(f"{name} is not installed ({_install_hint(name)})")
     return path
+
+
+def require_module(name: str, install: str):
+    """Import the Python module ``name``; skip (locally) or fail (CI) when it is
+    not installed (``install`` says how: the test extra has it)."""
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        _missing(f"Python module {name} is not installed ({install})")
+
+
+def require_slurm() -> None:
+    """Skip (locally) or fail (CI) when a local SLURM cluster cannot run here
+    (see ``slurm_cluster.unavailable``)."""
+    import slurm_cluster
+
+    reason = slurm_cluster.unavailable()
+    if reason is not None:
+        _missing(reason)
 
 
 def ch2_path() -> str:

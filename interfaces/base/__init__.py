@@ -12,7 +12,8 @@ run produces.  One concept per module:
 ``family``                executable lookup, package hint, output extension
 ``naming``                output names from templates
 ``command``               argv from the spec; shell-quoted display
-``runner``                the subprocess: no shell, process group, timeout
+``runner``                the runner protocol: the subprocess (no shell,
+                          process group, timeout) and the dry runner
 ``version``               tool versions, lazily, cached per executable
 ``results``               Result and Runtime
 ``cache``                 run(cache=...): job keys, stored results, locks
@@ -37,6 +38,7 @@ from .errors import (
 from .family import LOCAL, Family
 from .interface import Interface
 from .results import Result, Runtime
+from .runner import DryRunner, Runner, SubprocessRunner
 from .specs import InputSpec, OutputSpec
 from .traits_ import (
     Bool,
@@ -60,6 +62,7 @@ from .traits_ import (
 
 __all__ = [
     "Interface", "InputSpec", "OutputSpec", "Family", "LOCAL", "Result", "Runtime",
+    "Runner", "SubprocessRunner", "DryRunner",
     "Image", "ImageOrValue", "File", "Directory", "OutputImage", "OutputFile", "OutputDirectory", "OutputPrefix",
     "Bool", "Enum", "Float", "Int", "List", "Str", "Tuple", "Undefined", "is_set",
     "InterfaceError", "InputError", "InputTypeError", "InputFileNotFoundError",

@@ -327,6 +327,15 @@ def input_fingerprints(cls, given: dict, digest=None) -> dict:
         if is_output_trait(ctrait):
             continue
         kind = trait_kind(ctrait)
+        own = getattr(ctrait.trait_type, "fingerprint", None)
+        if own is None and ctrait.inner_traits:  # a list of values that fingerprint
+            own = getattr(ctrait.inner_traits[0].trait_type, "fingerprint", None)
+            if own is not None and isinstance(value, list):
+                out[name] = [own(v, lambda k, v: value_fingerprint(k, v, digest)) for v in value]
+                continue
+        if own is not None:  # a trait whose values hold files (Boutiques sub-commands)
+            out[name] = own(value, lambda k, v: value_fingerprint(k, v, digest))
+            continue
         if kind is None and isinstance(value, (list, dict)):
             inner = element_trait(ctrait, value)
             if inner is None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import warnings
 
 from .errors import InputError
 from .traits_ import Undefined
@@ -146,6 +147,7 @@ def build_argv(executable: str, spec_traits: dict, values: dict) -> list[str]:
         ``{name: value}`` of the inputs on the command line, with image and
         file inputs already replaced by absolute paths.
     """
+    values = _with_derived_defaults(spec_traits, values)
     first, middle, last = [], [], []
     for name, value in values.items():
         ctrait = spec_traits[name]
@@ -163,17 +165,40 @@ def build_argv(executable: str, spec_traits: dict, values: dict) -> list[str]:
         for _, name, value in group:
             items = format_arg(name, spec_traits[name], value)
             if spec_traits[name].fill_from:
-                items = _fill_operands(name, spec_traits[name].fill_from, items, values)
+                items = _fill_operands(name, spec_traits[name], items, values)
             argv.extend(items)
     return argv
 
 
-def _fill_operands(name, source, items, values) -> list[str]:
-    """Replace each ``%s`` item by the next file of input ``source``
-    (nipype's ``op_string`` with ``operand_files``)."""
+def _with_derived_defaults(spec_traits, values) -> dict:
+    """``values`` plus the unset inputs declared ``default_from=(source,
+    rule)``: ``rule(value of source)`` when the source is set (applytopup's
+    ``--inindex=1,2,...``, one per image, as nipype fills it)."""
+    derived = {}
+    for name, ctrait in spec_traits.items():
+        if ctrait.default_from and name not in values:
+            source, rule = ctrait.default_from
+            if source in values:
+                derived[name] = rule(values[source])
+    return {**values, **derived} if derived else values
+
+
+def _fill_operands(name, ctrait, items, values) -> list[str]:
+    """Replace each ``%s`` item by the next file of input ``fill_from``
+    (nipype's ``op_string`` with ``operand_files``).  With ``fill_optional``,
+    files without a ``%s`` are left out with a warning (nipype's fslstats
+    ignores a ``mask_file`` its ``op_string`` does not use)."""
+    source = ctrait.fill_from
     files = values.get(source) or []
     files = [files] if isinstance(files, str) else list(files)
     wanted = items.count("%s")
+    if wanted < len(files) and ctrait.fill_optional:
+        warnings.warn(
+            f"input {source!r} is not used: {name!r} has {wanted} '%s' placeholder(s) "
+            f"for {len(files)} file(s); add one (e.g. '-k %s') to use it.",
+            stacklevel=2,
+        )
+        files = files[:wanted]
     if wanted != len(files):
         raise InputError(
             f"input {name!r} has {wanted} '%s' placeholder(s) but {source!r} holds "

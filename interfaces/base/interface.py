@@ -36,7 +36,12 @@ from .traits_ import Directory, File, Image, ImageOrValue, is_image_value, is_se
 __all__ = ["Interface"]
 
 #: Keyword arguments of ``run()`` that cannot be input names.
-RUN_OPTIONS = frozenset({"timeout", "check", "stream", "workdir", "cache"})
+RUN_OPTIONS = frozenset({"timeout", "check", "stream", "workdir", "cache", "runner"})
+
+#: In a preview, what stands for the random part of a folder made at run time.
+PLACEHOLDER = "XXXXXXXX"
+#: In a preview, the folder of a temporary file imagecache would write.
+TEMPORARY = "<temporary>"
 
 
 class Interface:
@@ -169,7 +174,8 @@ class Interface:
             resolved paths.
         run : optional
             The run in progress; None when only the argument list is asked
-            for.
+            for.  Environment variables the hook puts in
+            ``run.state["environ"]`` are set for this run only.
 
         Returns
         -------
@@ -235,8 +241,36 @@ class Interface:
         given = ", ".join(f"{k}={v!r}" for k, v in self.inputs.given().items())
         return f"{type(self).__name__}({given})"
 
+    @property
+    def argv(self) -> list[str]:
+        """The argument list ``run()`` would hand the tool, computed without
+        running it and without writing anything (a :class:`DryRunner` run).
+
+        ``argv[0]`` is the executable's absolute path, or its bare name when it
+        is not installed.  An image that would be handed over as a temporary
+        is shown in ``<temporary>/``; the run's own folder, made at run time,
+        as ``imageshell-<tool>-XXXXXXXX`` (pass ``workdir=`` to ``run()`` to
+        choose it).
+
+        Raises
+        ------
+        InputError
+            As ``run()`` would, before anything runs.
+        """
+        from .runner import DryRunner
+
+        return self.run(runner=DryRunner()).argv
+
+    @property
+    def cmdline(self) -> str:
+        """:attr:`argv` shell-quoted: pasting it in a POSIX shell runs the same
+        command (nipype's ``cmdline``)."""
+        from .command import cmdline
+
+        return cmdline(self.argv)
+
     def run(self, *, timeout=None, check=True, stream=False, workdir=None, cache=None,
-            **inputs):
+            runner=None, **inputs):
         """Run the tool and return its :class:`~interfaces.base.results.Result`.
 
         Parameters
@@ -262,6 +296,12 @@ class Interface:
             folder (:func:`interfaces.set_cache`, ``$IMAGESHELL_CACHE``) or
             ``~/.cache/imageshell``; a path: that folder; False: never.
             Default: cache when a process-wide folder is set.
+        runner : Runner, optional
+            What runs the command (:mod:`interfaces.base.runner`); default
+            the local subprocess runner.  A :class:`DryRunner` runs nothing and
+            writes nothing: the result holds the argument list and the
+            outputs' expected paths (not loaded), and no cache or provenance
+            record is used.
         **inputs
             Input values for this run, on top of those of the instance (which
             is not modified).
@@ -279,10 +319,15 @@ class Interface:
         CommandFailedError, CommandTimeoutError, OutputMissingError
             After the run.
         """
+        from .runner import LOCAL_RUNNER
+
+        runner = LOCAL_RUNNER if runner is None else runner
+        if runner.dry:  # a preview: no cache, no record, nothing written
+            return _Run(self, inputs).go(timeout, check, stream, workdir, runner)
         from .cache import run_cached  # caching and the provenance record
 
         return run_cached(self, inputs, cache, workdir,
-                          lambda wd: _Run(self, inputs).go(timeout, check, stream, wd))
+                          lambda wd: _Run(self, inputs).go(timeout, check, stream, wd, runner))
 
 
 class _Run:
@@ -300,23 +345,30 @@ class _Run:
         self.own_workdir = False
         #: Scratch space for the interface's hooks (``command``, ``check_run``...).
         self.state: dict = {}
+        #: A preview (dry runner): hooks must not write files.
+        self.dry = False
 
     # -- steps ---------------------------------------------------------------
 
-    def go(self, timeout, check, stream, workdir):
+    def go(self, timeout, check, stream, workdir, runner):
         cls, spec = self.cls, self.spec
+        self.dry = dry = runner.dry
         spec.check()
         executable = cls.executable_path()
         if executable is None:
-            raise ExecutableNotFoundError(
-                f"{self.name}: {cls.family.missing_message(cls.executable)}"
-            )
-        self._check_versions(executable)
+            if not dry:
+                raise ExecutableNotFoundError(
+                    f"{self.name}: {cls.family.missing_message(cls.executable)}"
+                )
+            executable = cls.executable  # a preview names the tool it would run
+        elif not dry:  # a preview does not run the tool to ask its version
+            self._check_versions(executable)
         caller_cwd = os.getcwd()
         try:
             if workdir is not None:
                 self.workdir = os.path.abspath(os.path.join(caller_cwd, os.fspath(workdir)))
-                os.makedirs(self.workdir, exist_ok=True)
+                if not dry:
+                    os.makedirs(self.workdir, exist_ok=True)
             elif cls._writes_files:
                 self._new_workdir()
             # After the working directory: inputs with a writer are written there.
@@ -325,17 +377,18 @@ class _Run:
             namer = self._name_outputs(values, caller_cwd, output_type)
             argv = cls.command(executable, values, run=self)
             env = cls.family.child_environ(output_type)
+            if self.state.get("environ"):  # variables the command hook set for this run
+                env = {**(os.environ if env is None else env), **self.state["environ"]}
             # A tool that writes no file runs in a shared scratch folder: making
             # and removing a folder per run costs more than running `true`.
-            cwd = self.workdir or _scratch_dir()
-            from .runner import execute
-
-            completed = execute(argv, cwd=cwd, env=env, timeout=timeout,
-                                stream=self._logger(stream))
+            cwd = self.workdir or _scratch_dir(dry)
+            completed = runner.execute(argv, cwd=cwd, env=env, timeout=timeout,
+                                       stream=self._logger(stream))
         except BaseException:
             # Nothing ran, or the run was interrupted: leave nothing behind.
-            self._discard_copies(keep=())
-            self._remove_workdir(only_if_empty=False)
+            if not dry:
+                self._discard_copies(keep=())
+                self._remove_workdir(only_if_empty=False)
             raise
 
         from .results import Result, Runtime
@@ -345,6 +398,9 @@ class _Run:
         used = dict(spec.given())
         used.update({k: v for k, v in namer.paths.items() if v is not None})
         result = Result(self.name, None, used, self.prepared, runtime)
+        if dry:
+            result.outputs = self._expected_outputs(namer)
+            return result
         failed = self._check_exit(completed, runtime, result, timeout, check)
         try:
             result.outputs, keep = self._collect_outputs(namer, completed.stdout, lenient=failed)
@@ -379,7 +435,7 @@ class _Run:
             path = namer.output_arg(name)
             if path is not None:
                 values[name] = path
-                if trait_kind(ctrait) == "directory":
+                if trait_kind(ctrait) == "directory" and not self.dry:
                     os.makedirs(path, exist_ok=True)
         return namer
 
@@ -514,6 +570,8 @@ class _Run:
         working directory and return its path."""
         label = name if index is None else f"{name}.{index}"
         path = os.path.join(self._new_workdir(), f"{label}{ctrait.suffix or ''}")
+        if self.dry:
+            return path
         try:
             ctrait.writer(value, path)
         except Exception as error:
@@ -537,6 +595,8 @@ class _Run:
 
         formats = ctrait.formats or self.cls.family.image_formats
         label = name if index is None else f"{name}[{index}]"
+        if self.dry:
+            return self._planned(label, value, formats, bool(ctrait.copy))
         try:
             return imagecache.prepare_file(value, formats=formats, copy=bool(ctrait.copy))
         except FileNotFoundError as error:
@@ -548,15 +608,67 @@ class _Run:
             error.add_note(f"while passing input {label!r} of {self.name} as a file")
             raise
 
+    def _planned(self, label, value, formats, copy):
+        """The PreparedFile a preview shows for an image input: its own file
+        when imagecache would pass it, else a temporary in ``<temporary>/``
+        (nothing is written)."""
+        import imagecache
+
+        if isinstance(value, (str, os.PathLike)):
+            path = os.path.abspath(os.fspath(value))
+            if not os.path.exists(path):
+                raise InputFileNotFoundError(
+                    f"{self.name}: input {label!r} names {path}, which does not exist. "
+                    f"Check the path."
+                )
+            own, hint = path, os.path.basename(path)
+        else:
+            own = value.get_filename()
+            hint = os.path.basename(own) if own else label
+            if own and imagecache.is_dirty(value):
+                own = None  # edited since loaded: a temporary of its current state
+        if own and not copy and _accepts(own, formats):
+            return imagecache.PreparedFile(own, "original", 0, True, (own,))
+        from .naming import split_ext
+
+        ext = _first_extension(formats) or (split_ext(own)[1] if own and copy else ".nii")
+        path = f"{TEMPORARY}/{split_ext(hint)[0].split('.')[0] or 'image'}{ext}"
+        return imagecache.PreparedFile(path, "copy" if copy else "temporary", 0, False, (path,))
+
     def _new_workdir(self) -> str:
-        """Create the run's own folder (on first need) and return its path."""
+        """Create the run's own folder (on first need) and return its path
+        (in a preview, the path with ``XXXXXXXX`` for its random part)."""
         if self.workdir is None:
             import tempfile
 
             prefix = f"imageshell-{self.name.replace('.', '-')}-"
+            if self.dry:
+                self.workdir = os.path.join(_workdir_root(create=False), prefix + PLACEHOLDER)
+                return self.workdir
             self.workdir = tempfile.mkdtemp(prefix=prefix, dir=_workdir_root())
             self.own_workdir = True
         return self.workdir
+
+    def _expected_outputs(self, namer):
+        """A preview's outputs: the paths the run would look for, not loaded
+        (outputs read from stdout, found by glob or discovered are Undefined)."""
+        from traits.api import TraitError
+
+        outputs = self.cls.output_spec()()
+        for name, ctrait in outputs.spec_traits().items():
+            if ctrait.from_stdout or ctrait.discovered or ctrait.inner_traits:
+                continue
+            argument = self.traits.get(name)
+            if argument is None or not is_output_trait(argument):
+                argument = None
+            path = self._output_path(namer, name, ctrait, argument)
+            if path is None or "*" in path:
+                continue
+            try:
+                setattr(outputs, name, path)
+            except TraitError:  # a value read from the file (reader=): not a path
+                pass
+        return outputs
 
     def _collect_outputs(self, namer, stdout, lenient):
         """Fill the output spec; raise OutputMissingError for declared files
@@ -672,21 +784,63 @@ class _Run:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def _workdir_root() -> str:
+def _workdir_root(create: bool = True) -> str:
     """Folder below which runs get their working directories."""
     import tempfile
 
     root = os.environ.get("IMAGESHELL_WORKDIR") or tempfile.gettempdir()
-    os.makedirs(root, exist_ok=True)
+    if create:
+        os.makedirs(root, exist_ok=True)
     return root
+
+
+#: Extensions of the imagecache format families, the first the one a temporary gets.
+_FAMILY_EXTENSIONS = {
+    "nifti1": (".nii", ".nii.gz", ".img", ".hdr", ".img.gz", ".hdr.gz"),
+    "nifti2": (".nii", ".nii.gz", ".img", ".hdr"),
+    "analyze": (".img", ".hdr", ".img.gz", ".hdr.gz"),
+    "mgh": (".mgh", ".mgz"),
+    "minc": (".mnc",),
+}
+
+
+def _format_extensions(fmt: str) -> tuple[str, ...]:
+    """Extensions one ``formats`` token stands for: ``".nii"``,
+    ``"nifti1:.nii"``, or a family (``"nifti1"``: all of its extensions)."""
+    family, _, ext = fmt.partition(":") if not fmt.startswith(".") else ("", "", fmt)
+    if ext:
+        return (ext.lower(),)
+    return _FAMILY_EXTENSIONS.get(family.lower(), ())
+
+
+def _accepts(path: str, formats) -> bool:
+    """Whether a tool reading ``formats`` takes ``path`` as it is, judged by
+    its extension (a preview reads no header)."""
+    if not formats:
+        return True
+    from .naming import split_ext
+
+    ext = split_ext(path)[1].lower()
+    return any(ext in _format_extensions(f) for f in formats)
+
+
+def _first_extension(formats) -> str | None:
+    """Extension of a temporary written for ``formats`` (None: any)."""
+    for fmt in formats or ():
+        extensions = _format_extensions(fmt)
+        if extensions:
+            return extensions[0]
+    return None
 
 
 _scratch: dict[tuple[str, int], str] = {}
 
 
-def _scratch_dir() -> str:
+def _scratch_dir(dry: bool = False) -> str:
     """This process's shared working directory for runs that name no output
     (removed at exit when left empty)."""
+    if dry:
+        return os.path.join(_workdir_root(create=False), "imageshell-scratch-" + PLACEHOLDER)
     root = _workdir_root()
     key = (root, os.getpid())
     path = _scratch.get(key)

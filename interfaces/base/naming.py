@@ -125,6 +125,9 @@ class Namer:
         """Path named by ``ctrait``'s ``name_template``; None when its source
         is not set."""
         template = ctrait.name_template
+        for flag, other in (ctrait.name_template_if or {}).items():
+            if is_set(getattr(self.inputs, flag)):  # e.g. fugue's "%s_vsm_unmasked"
+                template = other
         if callable(template):
             # A rule of the interface's own (a Boutiques path-template): it sees
             # the whole run; a relative answer is in the run's working directory.

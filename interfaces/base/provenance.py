@@ -17,7 +17,11 @@ several runs may share).  It holds:
     whether it was the ``original`` file, a ``temporary`` or a ``copy``;
 ``outputs``
     per output: its path and content digest (xxHash XXH3-128), or its value;
-``timings``, ``host``, ``returncode``, ``status`` and ``cache_key``.
+``host``
+    host name, platform, Python, user, process id, and ``batch_job``: the
+    batch scheduler's job the run was part of (e.g. ``{"SLURM_JOB_ID": "42"}``;
+    empty outside one);
+``timings``, ``returncode``, ``status`` and ``cache_key``.
 
 :func:`to_prov` turns a record into a W3C PROV document (needs the ``prov``
 package: ``pip install imageshell[prov]``).
@@ -140,6 +144,9 @@ def _passed(prepared) -> dict:
 
 _host: dict = {}
 
+#: Variables that name the batch scheduler's job a process runs in (SLURM, PBS, LSF).
+BATCH_JOB_VARIABLES = ("SLURM_JOB_ID", "PBS_JOBID", "LSB_JOBID")
+
 
 def _host_info() -> dict:
     if _host.get("pid") != os.getpid():
@@ -151,8 +158,9 @@ def _host_info() -> dict:
         except Exception:  # no user name (e.g. a container without passwd entry)
             user = None
         _host.update(hostname=os.uname().nodename, platform=platform.platform(),
-                     python=sys.version.split()[0], user=user, pid=os.getpid())
-    return dict(_host)
+                     python=sys.version.split()[0], user=user, pid=os.getpid(),
+                     batch_job={v: os.environ[v] for v in BATCH_JOB_VARIABLES if v in os.environ})
+    return {**_host, "batch_job": dict(_host["batch_job"])}
 
 
 def build_record(cls, result, *, fingerprints=None, cache_key=None, status="ok") -> dict:

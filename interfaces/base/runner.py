@@ -1,8 +1,22 @@
-"""Running a command: no shell, no change of directory, one process group.
+"""Running a command: the runner protocol, and the two runners.
 
-The child starts in a new session (its own process group), so a timeout or an
-interrupt can end the tool *and everything it started*.  Output is captured,
-and can also be streamed line by line to :mod:`logging`.
+A *runner* is what ``run(runner=...)`` hands the argument list to.  It has
+
+``dry`` : bool
+    True when nothing may be written or run (a preview): the run then hands
+    over no image, creates no folder, writes no file, and does not look for
+    outputs.
+``execute(argv, *, cwd, env, timeout, stream) -> Completed``
+    run (or record) the command.
+
+:class:`SubprocessRunner` (the default, :data:`LOCAL_RUNNER`) runs the tool
+here: no shell, no change of directory, one process group.  The child starts
+in a new session (its own process group), so a timeout or an interrupt can
+end the tool *and everything it started*.  Output is captured, and can also
+be streamed line by line to :mod:`logging`.
+
+:class:`DryRunner` runs nothing and remembers each command it was given:
+``Interface(...).argv`` and ``imageshell run ... --dry-run`` use one.
 """
 
 from __future__ import annotations
@@ -12,7 +26,7 @@ import signal
 import subprocess
 import time
 
-__all__ = ["Completed", "execute"]
+__all__ = ["Completed", "execute", "Runner", "SubprocessRunner", "DryRunner", "LOCAL_RUNNER"]
 
 #: Seconds a tool gets to exit after SIGTERM before SIGKILL.
 TERMINATE_GRACE = 3.0
@@ -160,3 +174,63 @@ def _stream(proc, logger, timeout):
     for reader in readers:
         reader.join(TERMINATE_GRACE)
     return b"".join(chunks["out"]), b"".join(chunks["err"]), timed_out
+
+
+class Runner:
+    """Base of runners (see the module docstring for the protocol)."""
+
+    #: True for a preview: nothing is handed over, written or run.
+    dry = False
+
+    def execute(self, argv, *, cwd, env=None, timeout=None, stream=None) -> Completed:
+        """Run ``argv`` in ``cwd`` and return what happened."""
+        raise NotImplementedError
+
+
+class SubprocessRunner(Runner):
+    """Runs the tool here, as a child process (see :func:`execute`)."""
+
+    def execute(self, argv, *, cwd, env=None, timeout=None, stream=None) -> Completed:
+        return execute(argv, cwd=cwd, env=env, timeout=timeout, stream=stream)
+
+    def __repr__(self) -> str:
+        return "SubprocessRunner()"
+
+
+#: The runner of ``run()`` when none is given.
+LOCAL_RUNNER = SubprocessRunner()
+
+
+class DryRunner(Runner):
+    """Runs nothing: records each command, and reports success with no output.
+
+    Attributes
+    ----------
+    calls : list of dict
+        One ``{"argv", "cwd", "env"}`` per command given, in order.
+
+    Examples
+    --------
+    >>> from interfaces.coreutils import cp           # doctest: +SKIP
+    >>> dry = DryRunner()                             # doctest: +SKIP
+    >>> cp().run(in_file="a.nii", runner=dry).argv    # doctest: +SKIP
+    ['/usr/bin/cp', '/data/a.nii', '<workdir>/a_copy.nii']
+    """
+
+    dry = True
+
+    def __init__(self):
+        self.calls: list[dict] = []
+
+    @property
+    def argv(self) -> list[str] | None:
+        """The last command given, or None."""
+        return self.calls[-1]["argv"] if self.calls else None
+
+    def execute(self, argv, *, cwd, env=None, timeout=None, stream=None) -> Completed:
+        self.calls.append({"argv": list(argv), "cwd": cwd, "env": env})
+        now = time.time()
+        return Completed(0, "", "", now, now, 0.0)
+
+    def __repr__(self) -> str:
+        return f"DryRunner(calls={len(self.calls)})"

@@ -106,7 +106,8 @@ class InputSpec(_Spec):
 
     def update(self, values: dict) -> None:
         """Assign several inputs, raising :class:`InputError` on unknown names
-        and :class:`InputTypeError` on values of the wrong type."""
+        and :class:`InputTypeError` on values of the wrong type.  A list input
+        declared ``one_or_more`` takes a single item as a list of one."""
         traits = self.spec_traits()
         for name, value in values.items():
             if name not in traits:
@@ -115,6 +116,8 @@ class InputSpec(_Spec):
                     f"{', '.join(traits)}. Check the spelling "
                     f"(`imageshell help {self._interface_name}` lists them)."
                 )
+            if traits[name].one_or_more and not isinstance(value, (list, tuple)):
+                value = [value]  # nipype's InputMultiPath: one item stands for a list
             try:
                 setattr(self, name, value)
             except TraitError:
@@ -166,7 +169,10 @@ class InputSpec(_Spec):
                         f"{who}: the spec of input {name!r} requires {needed!r}, "
                         f"which is not an input: fix the interface's declaration."
                     )
-                if not is_set(getattr(self, needed)):
+                # As nipype: a required input given as False counts as given
+                # (eddy's outlier_sqr=True with repol=False passes --ol_sqr).
+                needed_value = getattr(self, needed)
+                if needed_value is Undefined or needed_value is None:
                     raise InputError(
                         f"{who}: input {name!r} requires input {needed!r}, which is "
                         f"not set. Pass {needed}=... as well, or leave {name!r} unset."

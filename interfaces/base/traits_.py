@@ -20,6 +20,14 @@ how it appears on the command line (nipype's vocabulary):
 ``name_source``, ``name_template``, ``keep_extension``
     name an output that was not given from another input, e.g. ``"%s_brain"``
     from ``in_file``.
+``name_template_if``
+    ``{input: template}``: the template used instead when that input is set
+    (fugue's shift map is ``%s_vsm_unmasked`` with ``save_unmasked_shift``).
+``default_from``
+    ``(source, rule)``: when unset, the input is passed as ``rule(value of
+    source)`` if the source is set (applytopup's ``--inindex=1,2,...``).
+``one_or_more`` (lists)
+    a single item is taken as a list of one (nipype's ``InputMultiPath``).
 ``min_ver``, ``max_ver``
     tool versions that support the input.
 ``split``
@@ -28,6 +36,9 @@ how it appears on the command line (nipype's vocabulary):
 ``fill_from``
     with ``split``: each ``%s`` item takes the next file of that list input
     (nipype's ``op_string`` with ``operand_files``).
+``fill_optional``
+    with ``fill_from``: files beyond the ``%s`` items are left out, with a
+    warning, instead of an error (fslstats' ``mask_file`` without ``-k %s``).
 ``scale``
     a number is multiplied by it before formatting (a change of unit, e.g.
     nipype's susan ``fwhm`` passed as a sigma).

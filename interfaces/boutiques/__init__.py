@@ -24,7 +24,7 @@ from .descriptor import DescriptorError
 __all__ = ["load", "export", "DescriptorError"]
 
 
-def load(descriptor, *, name: str | None = None, drop=()) -> type:
+def load(descriptor, *, name: str | None = None, drop=(), shell: bool = False) -> type:
     """The Interface class of a Boutiques descriptor.
 
     Parameters
@@ -34,8 +34,14 @@ def load(descriptor, *, name: str | None = None, drop=()) -> type:
     name : str, optional
         Class name (default: the descriptor's ``name`` made an identifier).
     drop : iterable of str
-        Ids of optional inputs to leave out, e.g. niwrap's sub-command inputs
-        that imageshell cannot honour.
+        Ids of optional inputs to leave out.
+    shell : bool, default False
+        Accept a command line that needs a shell (``|``, ``>``, ``;``,
+        ``&&``, ``$VAR``, backticks) and run it as ``/bin/sh -c LINE``, every
+        value quoted.  Off by default: tools run without a shell, and such a
+        descriptor is refused with a :class:`DescriptorError` that names it.
+        Turn it on only for a descriptor you trust: its command line runs as
+        shell code.
 
     Returns
     -------
@@ -59,7 +65,7 @@ def load(descriptor, *, name: str | None = None, drop=()) -> type:
     from .descriptor import Plan, read
 
     desc, where = read(descriptor)
-    return build_interface(Plan(desc, where, drop=drop), desc, name)
+    return build_interface(Plan(desc, where, drop=drop, shell=bool(shell)), desc, name)
 
 
 def export(interface, *, tool_version: str | None = None) -> dict:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 import shlex
 
-from ..base import traits_
+from ..base import InterfaceError, traits_
 from ..base.specs import is_output_trait, trait_kind
 
 __all__ = ["export_interface"]
@@ -394,12 +394,29 @@ def _export_loaded(cls, tool_version) -> dict:
     dialect normalised: Flags optional, a tool-version, no dropped inputs)."""
     plan = cls.plan
     desc = copy.deepcopy(cls.descriptor)
-    desc["inputs"] = [i for i in desc.get("inputs", []) if i.get("id") in plan.inputs]
+    # niwrap's sub-command inputs have no stock form: left out, as dropped ones.
+    gone = set(plan.dropped_keys)
+    for ident in plan.subs:
+        if not plan.inputs[ident]["optional"]:
+            raise InterfaceError(
+                f"{cls.__name__}: input {plan.names[ident]!r} is a niwrap sub-command, which "
+                f"stock Boutiques cannot describe, and it is mandatory: no stock descriptor "
+                f"can run this tool. Use the niwrap descriptor."
+            )
+        if plan.inputs[ident].get("value-key"):
+            gone.add(plan.inputs[ident]["value-key"])
+    desc["inputs"] = [i for i in desc.get("inputs", [])
+                      if i.get("id") in plan.inputs and i.get("id") not in plan.subs]
     for item in desc["inputs"]:
         if item.get("type") == "Flag":
             item["optional"] = True
+        for field in ("resolve-parent", "mutable", "media-types"):
+            item.pop(field, None)
+    desc.pop("stdout-output", None)
+    if str(desc.get("schema-version", "")).endswith("+styx"):
+        desc["schema-version"] = "0.5"
     line = desc["command-line"]
-    for key in plan.dropped_keys:
+    for key in gone:
         line = line.replace(" " + key, "").replace(key, "")
     desc["command-line"] = line
     if tool_version is not None or "tool-version" not in desc:

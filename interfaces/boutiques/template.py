@@ -17,7 +17,7 @@ import shlex
 
 from traits.api import Any
 
-from ..base import is_set
+from ..base import Undefined, is_set
 from ..base.command import build_argv
 from ..base.traits_ import is_image_value
 
@@ -29,24 +29,32 @@ class KeyFiller:
     value holding another key's text is not replaced again)."""
 
     def __init__(self, keys):
-        ordered = sorted(keys, key=len, reverse=True)
-        self.pattern = re.compile("|".join(re.escape(k) for k in ordered)) if ordered else None
+        self.ordered = sorted(keys, key=len, reverse=True)
+        self._pattern = None  # compiled on first use: most loaded tools never run
+
+    @property
+    def pattern(self):
+        if self._pattern is None and self.ordered:
+            self._pattern = re.compile("|".join(re.escape(k) for k in self.ordered))
+        return self._pattern
 
     def keys_in(self, text: str) -> list[str]:
         return self.pattern.findall(text) if self.pattern else []
 
     def fill(self, text: str, replacement) -> str:
         """``replacement(key) -> str``."""
-        return self.pattern.sub(lambda m: replacement(m.group(0)), text) if self.pattern else text
+        pattern = self.pattern
+        return pattern.sub(lambda m: replacement(m.group(0)), text) if pattern else text
 
 
 def _escaped(item: dict, is_output: bool) -> bool:
     return is_output or item.get("type") in ("String", "File")
 
 
-def shell_value(item: dict, value, is_output=False) -> str:
-    """One value as Boutiques writes it into the shell string (no flag)."""
-    escape = _escaped(item, is_output)
+def shell_value(item: dict, value, is_output=False, quote_all=False) -> str:
+    """One value as Boutiques writes it into the shell string (no flag);
+    ``quote_all`` quotes Numbers too (commands run by a shell)."""
+    escape = quote_all or _escaped(item, is_output)
 
     def one(v):
         text = os.fspath(v) if isinstance(v, os.PathLike) else str(v)
@@ -58,25 +66,56 @@ def shell_value(item: dict, value, is_output=False) -> str:
     return one(value)
 
 
-def with_flag(item: dict, value, is_output=False) -> str:
-    """``flag + separator + value`` (a Flag: its flag when true, else "")."""
+def _literal_quotes(text: str) -> str:
+    """Quotes and backslashes escaped, spaces kept: niwrap's code never reads
+    quotes (3dvolreg's flag ``-weight '``), and a space still parts words."""
+    return re.sub(r"""(['"\\])""", r"\\\1", text)
+
+
+def with_flag(item: dict, value, is_output=False, quote_all=False, text=None,
+              niwrap=False) -> str:
+    """``flag + separator + value`` (a Flag: its flag when true, else "");
+    ``text``: the value already written (a sub-command's)."""
     flag = item.get("command-line-flag")
+    if niwrap and flag:
+        flag = _literal_quotes(flag)
     if item.get("type") == "Flag":
         return flag if value is True else ""
-    text = shell_value(item, value, is_output)
+    if text is None:
+        text = shell_value(item, value, is_output, quote_all)
     if flag is None:
         return text
     sep = item.get("command-line-flag-separator")
     return flag + (" " if sep is None else sep) + text
 
 
-def command_argv(plan, executable: str, values: dict) -> list[str]:
-    """The argv for ``values`` (``{id: value as the tool gets it}``, set
-    inputs and output paths only)."""
+def first_set(plan, key: str, values: dict):
+    """``(kind, id)`` of the first input or output with this value-key that
+    has a value, or None (a key shared by several inputs takes the first
+    one's value)."""
+    for kind, ident in plan.keys[key]:
+        if kind != "dropped" and ident in values:
+            return kind, ident
+    return None
+
+
+def sub_values(plan, ident: str, value: dict) -> tuple:
+    """``(plan of the chosen alternative, {nested id: value})`` of one
+    sub-command value (``{"@type": alternative, name: value, ...}``)."""
+    sub = plan.subs[ident][value["@type"]]
+    by_name = {name: i for i, name in sub.names.items()}
+    return sub, {by_name[k]: v for k, v in value.items() if k != "@type"}
+
+
+def fill_line(plan, values: dict, quote_all=False) -> str:
+    """The command line as Boutiques writes it, for ``values`` (``{id:
+    value as the tool gets it}``: set inputs and output paths only).  A
+    sub-command's value is its own command line, filled the same way."""
     def replacement(key):
-        kind, ident = plan.keys[key]
-        if kind == "dropped" or ident not in values:
-            return ""
+        found = first_set(plan, key, values)
+        if found is None:
+            return key if not plan.niwrap else ""  # bosh leaves what its rule left
+        kind, ident = found
         value = values[ident]
         meta = plan.custom.get(kind + "s", {}).get(ident, {})
         if meta.get("argstr") is not None:
@@ -92,9 +131,37 @@ def command_argv(plan, executable: str, values: dict) -> list[str]:
                 given[source] = values.get(source)
             return shlex.join(build_argv("", traits, given)[1:])
         item = plan.inputs[ident] if kind == "input" else plan.outputs[ident]
-        return with_flag(item, value, is_output=kind == "output")
+        if kind == "input" and ident in plan.subs:
+            parts = []
+            for one in value if isinstance(value, list) else [value]:
+                sub, nested = sub_values(plan, ident, one)
+                parts.append(fill_line(sub, nested, quote_all))
+            sep = item.get("list-separator")
+            return with_flag(item, value, text=(" " if sep is None else sep).join(parts),
+                             niwrap=plan.niwrap)
+        return with_flag(item, value, is_output=kind == "output", quote_all=quote_all,
+                         niwrap=plan.niwrap)
 
-    words = shlex.split(plan.filler.fill(plan.command_line, replacement))
+    line = plan.command_line
+    if not plan.niwrap:
+        # bosh's rule for a key without a value: remove " KEY" wherever it
+        # occurs, or KEY when it never follows a space (so "a=[KEY] [KEY]"
+        # keeps "a=[KEY]", as bosh writes it).
+        for key in plan.filler.ordered:
+            if key in line and first_set(plan, key, values) is None:
+                spaced = " " + key
+                line = line.replace(spaced, "") if spaced in line else line.replace(key, "")
+    return plan.filler.fill(line, replacement)
+
+
+def command_argv(plan, executable: str, values: dict) -> list[str]:
+    """The argv for ``values`` (``{id: value as the tool gets it}``, set
+    inputs and output paths only): the words of the filled command line, or
+    ``/bin/sh -c line`` (every value quoted) for a descriptor loaded with
+    ``shell=True``."""
+    if plan.shell:
+        return [executable, "-c", fill_line(plan, values, quote_all=True)]
+    words = shlex.split(fill_line(plan, values))
     return [executable] + words[1:]
 
 
@@ -107,10 +174,11 @@ def config_text(plan, ident: str, values: dict) -> str:
 
         def replacement(key):
             nonlocal missing
-            kind, other = plan.keys[key]
-            if other not in values:
+            found = first_set(plan, key, values)
+            if found is None:
                 missing = True
                 return ""
+            kind, other = found
             item = plan.inputs[other] if kind == "input" else plan.outputs[other]
             return shell_value(item, values[other], is_output=kind == "output")
 
@@ -144,11 +212,16 @@ class PathRule:
 
     Relative paths are in the run's working directory.  Returns None when no
     condition holds or the path is empty (the output is not produced).
+
+    ``scope`` places an output of a sub-command: ``[(input id, alternative
+    id), ...]`` from the descriptor down to the sub-command (``plan`` is the
+    sub-command's); the output exists when that alternative was given.
     """
 
-    def __init__(self, plan, ident: str):
+    def __init__(self, plan, ident: str, scope=()):
         self.plan = plan
         self.ident = ident
+        self.scope = list(scope)
         self.item = plan.outputs[ident]
         self.conditions = None
         if "conditional-path-template" in self.item:
@@ -164,53 +237,71 @@ class PathRule:
             return self.item["path-template"]
         return " or ".join(t for _, t in self.conditions)
 
-    def template(self, namer) -> str | None:
+    def values(self, namer) -> dict | None:
+        """``{id: value}`` of the inputs of this output's plan (Undefined when
+        unset), or None when the sub-command holding it was not given."""
+        if not self.scope:
+            return {i: getattr(namer.inputs, self.plan.names[i]) for i in self.plan.inputs}
+        top = self.plan
+        while top.parent is not None:
+            top = top.parent
+        value = getattr(namer.inputs, top.names[self.scope[0][0]])
+        plan = top
+        for ident, alt in self.scope:
+            if plan is not top:
+                value = nested.get(ident, Undefined)
+            if not isinstance(value, dict) or value.get("@type") != alt:
+                return None
+            plan, nested = sub_values(plan, ident, value)
+        return {i: nested.get(i, Undefined) for i in plan.inputs}
+
+    def template(self, values) -> str | None:
         if self.conditions is None:
             return self.item["path-template"]
-        values = {
-            ident: getattr(namer.inputs, self.plan.names[ident]) for ident in self.plan.inputs
-        }
         for condition, template in self.conditions:
             if condition is None or condition.holds(values):
                 return template
         return None
 
     def __call__(self, namer) -> str | None:
-        template = self.template(namer)
+        values = self.values(namer)
+        if values is None:
+            return None
+        template = self.template(values)
         if template is None:
             return None
         stripped = self.item.get("path-template-stripped-extensions") or []
         plan = self.plan
 
         def replacement(key):
-            kind, ident = plan.keys[key]
-            if kind == "dropped":
-                return ""
-            if kind == "output":
-                path = namer.output_arg(plan.out_names[ident])
-                if path is None:
-                    return ""
-                root = namer.workdir or namer.cwd
-                inside = os.path.commonpath([root, path]) == root
-                return os.path.relpath(path, root) if inside else path
-            item = plan.inputs[ident]
-            value = getattr(namer.inputs, plan.names[ident])
-            if not is_set(value):
-                return ""
-            if item["type"] == "File":
-                values = value if isinstance(value, list) else [value]
-                names = [_name_of(v, ident) for v in values]
-                text = (item.get("list-separator") or " ").join(names)
-            elif isinstance(value, list):
-                text = (item.get("list-separator") or " ").join(str(v) for v in value)
-            else:
-                text = str(value)
-            if item["type"] in ("File", "String"):
-                text = _strip(text, stripped)
-            return text
+            for kind, ident in plan.keys[key]:
+                if kind == "output":
+                    path = namer.output_arg(plan.out_names[ident])
+                    if path is None:
+                        continue
+                    root = namer.workdir or namer.cwd
+                    inside = os.path.commonpath([root, path]) == root
+                    return os.path.relpath(path, root) if inside else path
+                if kind == "input" and is_set(values[ident]):
+                    return self._text(plan.inputs[ident], ident, values[ident], stripped)
+            return ""
 
         path = plan.filler.fill(template, replacement)
         return path if path.strip() else None
+
+    @staticmethod
+    def _text(item, ident, value, stripped) -> str:
+        if item["type"] == "File":
+            values = value if isinstance(value, list) else [value]
+            names = [_name_of(v, ident) for v in values]
+            text = (item.get("list-separator") or " ").join(names)
+        elif isinstance(value, list):
+            text = (item.get("list-separator") or " ").join(str(v) for v in value)
+        else:
+            text = str(value)
+        if item["type"] in ("File", "String"):
+            text = _strip(text, stripped)
+        return text
 
 
 class _Unset(Exception):

@@ -84,11 +84,13 @@ class applytopup(Interface):
 
     class Inputs(FSLInputs):
         in_files = List(Image(), argstr="--imain=%s", sep=",", mandatory=True, minlen=1,
-                        desc="images to correct")
+                        one_or_more=True, desc="images to correct")
         encoding_file = File(argstr="--datain=%s", mandatory=True,
                              desc="acquisition parameters (as given to topup)")
         in_index = List(Int(), argstr="--inindex=%s", sep=",",
-                        desc="line of encoding_file for each image (1-based)")
+                        default_from=("in_files", lambda files: list(range(1, len(files) + 1))),
+                        desc="line of encoding_file for each image (1-based; default "
+                             "1, 2, ... one per image, as nipype)")
         in_topup = File(exists=False, argstr="--topup=%s", mandatory=True,
                         desc="topup's out_base (the prefix of its _fieldcoef and _movpar "
                              "files)")
@@ -286,6 +288,7 @@ class melodic(Interface):
 
     class Inputs(FSLInputs):
         in_files = List(Image(), argstr="-i %s", position=0, sep=",", mandatory=True,
+                        one_or_more=True,
                         minlen=1, desc="input images")
         out_dir = OutputDirectory(argstr="-o %s", name_source="in_files",
                                   name_template="%s.ica", desc="output folder")

@@ -98,6 +98,7 @@ class fast(Interface):
 
     class Inputs(FSLInputs):
         in_files = List(Image(), argstr="%s", len_argstr="-S %d", position=-1,
+                        one_or_more=True,
                         mandatory=True, minlen=1,
                         desc="image, or multi-channel set of images, to be segmented")
         out_basename = OutputPrefix(argstr="-o %s", name_source="in_files",
@@ -239,6 +240,12 @@ class slicetimer(Interface):
                             desc="single-column custom interleave order (first slice is 1)")
 
 
+# The default names of fugue's shift map and field map outputs come from the
+# first field input set, in nipype's orders.
+_SHIFT_SOURCES = ["fmap_in_file", "phasemap_in_file", "shift_in_file"]
+_FMAP_SOURCES = ["shift_in_file", "phasemap_in_file", "fmap_in_file"]
+
+
 class fugue(Interface):
     """Unwarp (or warp) EPI images with a field map; prepare shift maps.
 
@@ -292,16 +299,18 @@ class fugue(Interface):
         mask_file = Image(argstr="--mask=%s", desc="valid mask")
         nokspace = Bool(argstr="--nokspace", desc="do not use k-space forward warping")
         shift_out_file = OutputImage(argstr="--saveshift=%s",
-                                     name_source=["in_file", "fmap_in_file",
-                                                  "phasemap_in_file", "shift_in_file"],
-                                     name_template="%s_vsm", generate=False,
+                                     name_source=_SHIFT_SOURCES, name_template="%s_vsm",
+                                     name_template_if={
+                                         "save_unmasked_shift": "%s_vsm_unmasked"},
+                                     generate=False,
                                      desc="pixel shift volume (a path, or True)")
         save_unmasked_shift = Bool(argstr="--unmaskshift", requires=["shift_out_file"],
                                    desc="save the shift map unmasked")
         fmap_out_file = OutputImage(argstr="--savefmap=%s",
-                                    name_source=["in_file", "fmap_in_file",
-                                                 "phasemap_in_file", "shift_in_file"],
-                                    name_template="%s_fieldmap", generate=False,
+                                    name_source=_FMAP_SOURCES, name_template="%s_fieldmap",
+                                    name_template_if={
+                                        "save_unmasked_fmap": "%s_fieldmap_unmasked"},
+                                    generate=False,
                                     desc="fieldmap in rad/s (a path, or True)")
         save_unmasked_fmap = Bool(argstr="--unmaskfmap", requires=["fmap_out_file"],
                                   desc="save the fieldmap unmasked")

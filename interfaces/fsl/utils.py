@@ -130,9 +130,10 @@ class fslstats(Interface):
         in_file = Image(argstr="%s", position=3, mandatory=True,
                         desc="image to compute statistics of")
         op_string = Str(argstr="%s", position=4, mandatory=True, split=True,
-                        fill_from="mask_file",
+                        fill_from="mask_file", fill_optional=True,
                         desc="options, applied in order, e.g. '-k %s -M -S'")
-        mask_file = Image(desc="mask put in place of '-k %s' in op_string")
+        mask_file = Image(desc="mask put in place of '-k %s' in op_string (ignored, with "
+                               "a warning, when op_string has none, as nipype)")
 
     class Outputs(OutputSpec):
         out_stat = Any(from_stdout=parse_numbers,

@@ -19,14 +19,17 @@ Everything else lives here: a run
 
 1. stages every image input in the run's working directory (SPM writes its
    outputs beside its inputs): a private copy is moved there, an input SPM
-   only reads is linked there;
+   only reads is linked there (a hard link for an in-memory image's
+   temporary, so the kept script still runs after the temporary is gone);
 2. writes ``<tool>_job.m`` there: ``matlabbatch{1}.spm.<job>...`` built
    from the inputs, inside a ``try``/``catch`` that writes
    ``<tool>_job_error.txt`` on error and ``<tool>_job_done.txt`` (SPM's
    version) on success;
 3. runs it with the engine (:mod:`.engines`); the run failed when the exit
-   status says so, when the error marker exists, or when the done marker
-   does not;
+   status says so, when the error marker exists (the exception quotes
+   SPM's own report of the failure from its output), when SPM printed that
+   it refused a value of the job (``Item '...', field '...': ...``, see
+   :mod:`.output`), or when the done marker does not exist;
 4. finds the outputs SPM wrote from their names (``r%s``, ``mean%s``,
    ``rp_%s.txt``...) and returns images as imagecache images, ``.txt``
    parameter files as numpy arrays.
@@ -48,8 +51,19 @@ Input metadata (besides the base's ``mandatory``, ``xor``, ``requires``,
     for an :class:`OutputImage`: the job field that takes its folder (the
     file's own field takes its name).
 
+``tpm_classes``
+    for a :class:`File`: a tissue probability map that becomes segment's
+    ``tissue`` struct array, one class per volume (see
+    :func:`.config.tissue_classes`).
+``default_tpm``
+    when every input so marked is unset, SPM reads ``tpm/TPM.nii`` in its
+    own folder: a run checks that the file exists before starting SPM.
+
 Values: ``Bool`` becomes 1/0, images and files become cell arrays of
 paths, tuples and lists of numbers become vectors (matrices when nested).
+Numbers are then brought to the size SPM's configuration requires of their
+field (:mod:`.config`): a single number given for ``[1 3]`` is repeated,
+any other size is refused before anything runs.
 """
 
 from __future__ import annotations
@@ -62,7 +76,8 @@ from traits.api import Array, TraitType, Undefined
 
 from ..base import ExecutableNotFoundError, InputFileNotFoundError, Interface
 from ..base.specs import is_output_trait, trait_kind
-from . import engines
+from . import engines, output
+from .config import conform, tissue_classes
 from .family import SPM
 from .mcode import Cell, assignments, string
 
@@ -167,6 +182,15 @@ class SPMBatch(Interface):
         engine = engines.find_engine()
         if engine is None:
             raise ExecutableNotFoundError(f"{run.name}: {engines.missing_hint()}")
+        if run.dry:  # a preview: the engine's command, with no script staged or written
+            return engine.argv(os.path.join(run.workdir, f"{cls.__name__}_job.m"))
+        _check_default_tpm(cls, run, engine)
+        # The job's values are checked (config.conform) before anything is
+        # placed in the working directory.
+        cls.job_values(run, values, {
+            name: [p.path for p in (prepared if isinstance(prepared, list) else [prepared])]
+            for name, prepared in run.prepared.items()
+        })
         staged = _stage_inputs(run)
         run.state["staged"] = staged
         job = cls.job_values(run, values, staged)
@@ -188,19 +212,29 @@ class SPMBatch(Interface):
         script = run.state.get("script")
         if script is None:
             return None
+        printed = "\n".join(t for t in (completed.stdout, completed.stderr) if t)
+        reasons = []
         error = script[:-2] + ERROR_MARKER
         if os.path.exists(error):
             with open(error, encoding="utf-8", errors="replace") as fh:
                 message = fh.read().strip()
-            indented = "\n".join("    " + line for line in message.splitlines())
-            return f"SPM reported an error (written to {error}):\n{indented}"
+            reasons.append(f"SPM reported an error (written to {error}):\n{_indent(message)}")
+            cause = output.error_lines(printed)
+            if cause:
+                reasons.append(f"SPM's report of the failure:\n{_indent(cause)}")
+        refused = output.config_messages(printed)
+        if refused:
+            reasons.append(
+                "SPM refused values of the job (it runs with its defaults for them, "
+                f"so the result is not what was asked):\n{_indent(refused)}"
+            )
         done = script[:-2] + DONE_MARKER
-        if not os.path.exists(done):
-            return (
+        if not reasons and not os.path.exists(done):
+            reasons.append(
                 f"the script did not finish: {done} was not written. Run the script "
                 f"{script} yourself to see where it stops."
             )
-        return None
+        return "\n  ".join(reasons) or None
 
     @classmethod
     def discover_outputs(cls, run, outputs, lenient):
@@ -268,7 +302,7 @@ class SPMBatch(Interface):
         Examples
         --------
         >>> smooth(in_files=["bold.nii"], fwhm=6).batch()     # doctest: +SKIP
-        {'data': Cell(['/data/bold.nii,1', ...]), 'fwhm': 6.0, 'prefix': 's'}
+        {'data': Cell(['/data/bold.nii,1', ...]), 'fwhm': [6.0, 6.0, 6.0], 'prefix': 's'}
         """
         from types import SimpleNamespace
 
@@ -314,6 +348,12 @@ class SPMBatch(Interface):
                     value = Cell([Cell(_scans(f, ctrait.scans)) for f in files], row=True)
                 else:
                     value = Cell([s for f in files for s in _scans(f, ctrait.scans)])
+            elif ctrait.tpm_classes:
+                value = [
+                    {field: conform(cls.full_name(), cls.job, f"{ctrait.field}.{field}", v, name)
+                     for field, v in one.items()}
+                    for one in tissue_classes(values[name])
+                ]
             elif trait_kind(ctrait) in ("file", "directory"):
                 value = Cell([values[name]])
             elif ctrait.inner_traits and trait_kind(ctrait.inner_traits[0]) in ("file", "directory"):
@@ -321,11 +361,14 @@ class SPMBatch(Interface):
             elif ctrait.struct:
                 elements = _elements(ctrait.inner_traits[0])
                 value = [
-                    {field: _plain(t, v) for field, t, v in zip(ctrait.struct, elements, item)}
+                    {field: conform(cls.full_name(), cls.job, f"{ctrait.field}.{field}",
+                                    _plain(t, v), name)
+                     for field, t, v in zip(ctrait.struct, elements, item)}
                     for item in value
                 ]
             else:
-                value = _plain(ctrait, value)
+                value = conform(cls.full_name(), cls.job, ctrait.field, _plain(ctrait, value),
+                                name)
             _set(job, ctrait.field, value)
         for field, value in cls.fixed.items():
             _set(job, field, value)
@@ -382,6 +425,29 @@ class SPMBatch(Interface):
             "",
         ]
         return "\n".join(lines)
+
+
+def _check_default_tpm(cls, run, engine) -> None:
+    """Refuse, before SPM starts, a job that reads SPM's own tissue map when
+    the map is not in SPM's folder (SPM would fail only after starting)."""
+    inputs = [n for n, t in cls.Inputs.spec_traits().items() if t.default_tpm]
+    if not inputs or any(getattr(run.spec, n) is not Undefined for n in inputs):
+        return
+    if not engine.spm_path:
+        return  # SPM's folder is not known here (standalone, MATLAB's own path)
+    tpm = os.path.join(engine.spm_path, "tpm", "TPM.nii")
+    if not os.path.exists(tpm):
+        raise InputFileNotFoundError(
+            f"{run.name}: SPM's tissue probability map {tpm} does not exist; SPM reads "
+            f"it when {' or '.join(repr(n) for n in inputs)} is not given. Give "
+            f"tpm= a tissue probability map (SPM12's tpm/TPM.nii), or point SPM_PATH "
+            f"at a complete SPM folder."
+        )
+
+
+def _indent(text) -> str:
+    lines = text.splitlines() if isinstance(text, str) else text
+    return "\n".join("    " + line for line in lines)
 
 
 def _own_path(name, value) -> str:
@@ -464,8 +530,11 @@ def _stage_inputs(run) -> dict:
     """Place every image input in ``run.workdir``: ``{name: [paths]}``.
 
     A private copy (an input SPM modifies) is moved there; a file SPM only
-    reads is linked there (copied where links are not possible).  Names keep
-    the input's own stem, so SPM's outputs are named as the user expects.
+    reads is linked there: a user's file by a symbolic link, a temporary
+    (an in-memory image written for the run, deleted at exit) by a hard link,
+    so the kept script can be rerun (both copied where links are not
+    possible).  Names keep the input's own stem, so SPM's outputs are named
+    as the user expects.
     """
     from imagecache import PreparedFile
 
@@ -489,6 +558,8 @@ def _stage_inputs(run) -> dict:
                 target = os.path.join(run.workdir, stem + _stem_ext(f)[1])
                 if one.origin == "copy":
                     shutil.move(f, target)
+                elif one.origin == "temporary":
+                    _link_or_copy(f, target)
                 else:
                     try:
                         os.symlink(f, target)
@@ -504,6 +575,15 @@ def _stage_inputs(run) -> dict:
         run.prepared[name] = new_prepared if many else new_prepared[0]
         staged[name] = paths
     return staged
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    """A file of the run folder that outlives ``source``: a hard link (the
+    temporary is never rewritten in place), or a copy across file systems."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def _source_stem(source) -> str | None:

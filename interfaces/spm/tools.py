@@ -17,7 +17,12 @@ __all__ = [
 ]
 
 _XYZ = Tuple(Float, Float, Float)
-_WRAP = Tuple(Bool, Bool, Bool)
+_WRAP3 = Tuple(Bool, Bool, Bool)
+
+
+def _wrap(**metadata):
+    """Wrap-around per axis: one for all three axes, or three."""
+    return Either(Bool, _WRAP3, **metadata)
 
 
 # -- option groups shared by several modules ---------------------------------
@@ -29,14 +34,15 @@ class _RealignEstimateOptions(InputSpec):
     register_to_mean = Bool(field="eoptions.rtm",
                             desc="two passes: register to the first, then to the mean")
     interpolation = Int(field="eoptions.interp", desc="B-spline degree, 1 to 7 (SPM: 2)")
-    wrap = _WRAP(field="eoptions.wrap", desc="wrap-around in x, y, z")
+    wrap = _wrap(field="eoptions.wrap", desc="wrap-around in x, y, z (one for all, or 3)")
     weight = File(field="eoptions.weight", desc="weighting image for the reference")
 
 
 class _ResliceOptions(InputSpec):
     interpolation_write = Int(field="roptions.interp",
                               desc="B-spline degree of reslicing, 0 to 7 (SPM: 4)")
-    wrap_write = _WRAP(field="roptions.wrap", desc="wrap-around in x, y, z when reslicing")
+    wrap_write = _wrap(field="roptions.wrap",
+                       desc="wrap-around in x, y, z when reslicing (one for all, or 3)")
     mask = Bool(field="roptions.mask", desc="zero voxels not sampled in every image")
 
 
@@ -51,13 +57,15 @@ class _CoregisterEstimateOptions(InputSpec):
                          desc="objective function (SPM: nmi)")
     separation = List(Float, field="eoptions.sep", desc="sampling distances, mm (SPM: [4, 2])")
     tolerance = List(Float, field="eoptions.tol", desc="12 accuracies of the parameters")
-    fwhm = Tuple(Float, Float, field="eoptions.fwhm", desc="histogram smoothing (SPM: 7, 7)")
+    fwhm = Either(Float, Tuple(Float, Float), field="eoptions.fwhm",
+                  desc="histogram smoothing: one for both axes, or 2 (SPM: 7, 7)")
 
 
 class _NormaliseEstimateOptions(InputSpec):
     bias_regularisation = Float(field="eoptions.biasreg", desc="(SPM: 0.0001)")
     bias_fwhm = Float(field="eoptions.biasfwhm", desc="bias FWHM in mm (SPM: 60)")
-    tpm = File(field="eoptions.tpm", desc="tissue probability map (SPM: its TPM.nii)")
+    tpm = File(field="eoptions.tpm", default_tpm=True,
+               desc="tissue probability map (SPM: tpm/TPM.nii in SPM's folder)")
     affine_regularisation = Enum("mni", "eastern", "subj", "none", field="eoptions.affreg",
                                  desc="template space of the affine step (SPM: mni)")
     warping_regularisation = List(Float, field="eoptions.reg", desc="5 values")
@@ -67,7 +75,8 @@ class _NormaliseEstimateOptions(InputSpec):
 
 class _NormaliseWriteOptions(InputSpec):
     bounding_box = Tuple(_XYZ, _XYZ, field="woptions.bb", desc="((x, y, z), (x, y, z)) in mm")
-    voxel_size = _XYZ(field="woptions.vox", desc="mm (SPM: 2, 2, 2)")
+    voxel_size = Either(Float, _XYZ, field="woptions.vox",
+                        desc="mm: one size for x, y and z, or 3 (SPM: 2, 2, 2)")
     interpolation_write = Int(field="woptions.interp", desc="B-spline degree (SPM: 4)")
 
 
@@ -254,9 +263,13 @@ class segment(SPMBatch):
         bias_fwhm = Float(field="channel.biasfwhm", desc="mm (SPM: 60)")
         write_bias = Tuple(Bool, Bool, field="channel.write",
                            desc="(bias field, bias-corrected image) (SPM: no, no)")
+        tpm = File(field="tissue", tpm_classes=True, default_tpm=True, xor=["tissues"],
+                   desc="tissue probability map, one class per volume, with SPM's "
+                        "settings of its classes (SPM: tpm/TPM.nii in SPM's folder)")
         tissues = List(
             Tuple(Scan(), Int, Tuple(Bool, Bool), Tuple(Bool, Bool)),
-            field="tissue", struct=("tpm", "ngaus", "native", "warped"),
+            field="tissue", struct=("tpm", "ngaus", "native", "warped"), default_tpm=True,
+            xor=["tpm"],
             desc="per class: ((tpm, frame), gaussians, (native, dartel), "
                  "(warped, modulated)) (SPM: its 6 classes, 1-5 native)",
         )
@@ -298,7 +311,8 @@ class smooth(SPMBatch):
 
     class Inputs(InputSpec):
         in_files = List(Image(), field="data", mandatory=True, desc="images to smooth")
-        fwhm = Either(Float, List(Float), field="fwhm", desc="mm, one or 3 values (SPM: 8)")
+        fwhm = Either(Float, List(Float), field="fwhm",
+                      desc="mm: one value for x, y and z, or 3 (SPM: 8, 8, 8)")
         data_type = Int(field="dtype", desc="SPM data type of the output (0: same)")
         implicit_masking = Bool(field="im", desc="keep implicitly masked voxels")
 

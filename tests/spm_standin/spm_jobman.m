@@ -1,22 +1,171 @@
 function spm_jobman(action, varargin)
 % TEST STAND-IN for SPM's spm_jobman.m -- NOT SPM.
 %
-% 'run' checks each job the way SPM12's batch system would reject it -- field
-% names of the module, cell arrays of 'file,frame' whose files exist, numbers
-% of the right size, strings -- and then writes the files SPM would write,
-% named as SPM names them (r*, mean*, rp_*.txt, c1*, y_*, ...), as copies of
-% the inputs.  Estimation steps rewrite the header of their inputs, as SPM
-% does (srow_x(4) += 1), so tests can check that user files are untouched.
+% 'run' treats each job the way SPM12's batch system does:
+% - a numeric entry whose size is not the one SPM's configuration requires
+%   (spm_cfg_*.m: smooth FWHM [1 3], voxel sizes [1 3], bounding boxes [2 3],
+%   ...) is refused with SPM's message, "Item 'FWHM', field 'val': Size
+%   mismatch (required [1  3], present [1  1]).", and the module runs with its
+%   default for that item -- the job does not fail, as in SPM;
+% - a module that fails is reported as SPM reports it (Failed  '<module>',
+%   the error, "The following modules did not run:"), and spm_jobman then
+%   raises only "Job execution failed. ...", as SPM does.
+% It checks field names of the module, cell arrays of 'file,frame' whose
+% files exist, numbers and strings, and the tissue probability map SPM reads
+% by default (tpm/TPM.nii in SPM's folder), then writes the files SPM would
+% write, named as SPM names them (r*, mean*, rp_*.txt, c1*, y_*, ...), as
+% copies of the inputs.  Estimation steps rewrite the header of their inputs,
+% as SPM does (srow_x(4) += 1), so tests can check that user files are
+% untouched.
 switch action
     case 'initcfg'
     case 'run'
         jobs = varargin{1};
-        need(iscell(jobs), 'matlabbatch must be a cell array');
-        for i = 1:numel(jobs)
-            run_job(jobs{i});
+        if ~iscell(jobs)
+            error('spm stand-in: matlabbatch must be a cell array');
         end
+        for i = 1:numel(jobs)
+            fprintf('\n------------------------------------------------------------------------\n');
+            fprintf('%s - Running job #%d\n', datestr(now), i);
+            fprintf('------------------------------------------------------------------------\n');
+            [job, name] = initjob(jobs{i});
+            fprintf('%s - Running ''%s''\n', datestr(now), name);
+            try
+                run_job(job);
+            catch err
+                fprintf('%s - Failed  ''%s''\n', datestr(now), name);
+                fprintf('Error using ==> %s\n', stack_name(err));
+                fprintf('%s\n', err.message);
+                if ~isempty(err.stack)
+                    fprintf('In file "%s", function "%s" at line %d.\n', err.stack(1).file, ...
+                            err.stack(1).name, err.stack(1).line);
+                end
+                fprintf('\nThe following modules did not run:\nFailed: %s\n\n', name);
+                error('matlabbatch:run:jobfailederr', '%s', ['Job execution failed. The full ' ...
+                      'log of this run can be found in MATLAB command window, starting with ' ...
+                      'the lines (look for the line showing the exact #job as displayed in ' ...
+                      'this error message)' char(10) '------------------ ' char(10) ...
+                      'Running job #' num2str(i) char(10) '------------------']);
+            end
+            fprintf('%s - Done    ''%s''\n', datestr(now), name);
+        end
+        fprintf('Done\n');
     otherwise
         error('spm_jobman stand-in: action ''%s'' is not supported', action);
+end
+end
+
+function name = stack_name(err)
+name = 'spm_jobman';
+if ~isempty(err.stack), name = err.stack(1).name; end
+end
+
+% -- SPM's configuration: required sizes of numeric entries -------------------
+
+function [job, name] = initjob(job)
+% As SPM's cfg_util('initjob'): values of the wrong size are refused (with
+% SPM's message) and left to the module's default.
+[module, path] = module_of(job);
+[name, entries] = configuration(module);
+for e = 1:size(entries, 1)
+    [found, value] = get_path(job, [path '.' entries{e, 1}]);
+    required = entries{e, 3};
+    if ~found, continue; end
+    present = size(value);
+    ok = numel(present) == 2 && (isinf(required(1)) || present(1) == required(1)) ...
+         && (isinf(required(2)) || present(2) == required(2));
+    if ~ok
+        fprintf('Item ''%s'', field ''val'': Size mismatch (required [%s], present [%s]).\n', ...
+                entries{e, 2}, num2str(required), num2str(present));
+        job = rm_path(job, [path '.' entries{e, 1}]);
+    end
+end
+end
+
+function [module, path] = module_of(job)
+module = '';
+path = 'spm';
+if ~(isstruct(job) && isfield(job, 'spm')), return; end
+s = job.spm;
+while isstruct(s) && numel(fieldnames(s)) == 1 && numel(s) == 1
+    f = fieldnames(s){1};
+    candidate = [module '.' f];
+    if ~isempty(configuration_name(candidate(2:end)))
+        module = candidate(2:end);
+        path = [path '.' f];
+        return
+    end
+    module = candidate;
+    path = [path '.' f];
+    s = s.(f);
+end
+module = '';
+end
+
+function name = configuration_name(module)
+[name, ~] = configuration(module);
+end
+
+function [name, entries] = configuration(module)
+% {field, SPM's item name, required size} of the numeric entries (cfg_entry)
+% of each module, from SPM12's spm_cfg_*.m.
+realign = {'eoptions.quality', 'Quality', [1 1]; 'eoptions.sep', 'Separation', [1 1];
+           'eoptions.fwhm', 'Smoothing (FWHM)', [1 1]};
+coreg = {'eoptions.sep', 'Separation', [1 Inf]; 'eoptions.tol', 'Tolerances', [1 12];
+         'eoptions.fwhm', 'Histogram Smoothing', [1 2]};
+norm_est = {'eoptions.reg', 'Warping Regularisation', [1 5];
+            'eoptions.fwhm', 'Smoothness', [1 1]; 'eoptions.samp', 'Sampling distance', [1 1]};
+norm_write = {'woptions.bb', 'Bounding box', [2 3]; 'woptions.vox', 'Voxel sizes', [1 3]};
+entries = cell(0, 3);
+switch module
+    case 'spatial.realign.estimate', name = 'Realign: Estimate'; entries = realign;
+    case 'spatial.realign.estwrite', name = 'Realign: Estimate & Reslice'; entries = realign;
+    case 'spatial.realign.write', name = 'Realign: Reslice';
+    case 'spatial.coreg.estimate', name = 'Coregister: Estimate'; entries = coreg;
+    case 'spatial.coreg.estwrite', name = 'Coregister: Estimate & Reslice'; entries = coreg;
+    case 'spatial.coreg.write', name = 'Coregister: Reslice';
+    case 'spatial.normalise.est', name = 'Normalise: Estimate'; entries = norm_est;
+    case 'spatial.normalise.estwrite'
+        name = 'Normalise: Estimate & Write'; entries = [norm_est; norm_write];
+    case 'spatial.normalise.write', name = 'Normalise: Write'; entries = norm_write;
+    case 'spatial.preproc'
+        name = 'Segment';
+        entries = {'warp.mrf', 'MRF Parameter', [1 1]; 'warp.reg', 'Warping Regularisation', [1 5];
+                   'warp.fwhm', 'Smoothness', [1 1]; 'warp.samp', 'Sampling distance', [1 1]};
+    case 'spatial.smooth', name = 'Smooth'; entries = {'fwhm', 'FWHM', [1 3]};
+    case 'temporal.st'
+        name = 'Slice Timing';
+        entries = {'nslices', 'Number of Slices', [1 1]; 'tr', 'TR', [1 1]; 'ta', 'TA', [1 1];
+                   'so', 'Slice order', [1 Inf]; 'refslice', 'Reference Slice', [1 1]};
+    case 'util.imcalc', name = 'Image Calculator';
+    otherwise, name = '';
+end
+end
+
+function [found, value] = get_path(s, path)
+parts = strsplit(path, '.');
+found = false; value = [];
+for k = 1:numel(parts)
+    if ~(isstruct(s) && numel(s) == 1 && isfield(s, parts{k})), return; end
+    s = s.(parts{k});
+end
+found = true; value = s;
+end
+
+function s = rm_path(s, path)
+parts = strsplit(path, '.');
+if numel(parts) == 1
+    s = rmfield(s, parts{1});
+else
+    s.(parts{1}) = rm_path(s.(parts{1}), strjoin(parts(2:end), '.'));
+end
+end
+
+function tpm = default_tpm()
+% SPM's tissue probability map, read when the job names none
+tpm = fullfile(spm('dir'), 'tpm', 'TPM.nii');
+if ~exist(tpm, 'file')
+    error('File "%s" does not exist.', tpm);
 end
 end
 
@@ -42,7 +191,7 @@ switch [group '.' module]
     case 'spatial.smooth'
         fields(j, 'smooth', {'data', 'fwhm', 'dtype', 'im', 'prefix'});
         files = scans(j.data, 'data');
-        need(isnumeric(j.fwhm) && any(numel(j.fwhm) == [1 3]), 'fwhm must be 1 or 3 numbers');
+        if ~isfield(j, 'fwhm'), j.fwhm = [8 8 8]; end  % SPM's default
         opt_num(j, 'dtype', 1); opt_num(j, 'im', 1);
         write_copies(files, prefix(j, 's'));
     case 'temporal.st'
@@ -154,6 +303,8 @@ fields(j.subj, 'subj', subj);
 eoptions(j, {'biasreg', 'biasfwhm', 'tpm', 'affreg', 'reg', 'fwhm', 'samp'});
 if isfield(j, 'eoptions') && isfield(j.eoptions, 'tpm')
     need(iscellstr(j.eoptions.tpm) && exist(j.eoptions.tpm{1}, 'file'), 'tpm must be {file}');
+elseif ~strcmp(kind, 'write')
+    default_tpm();
 end
 if isfield(j, 'woptions')
     fields(j.woptions, 'woptions', {'bb', 'vox', 'interp', 'prefix'});
@@ -182,7 +333,9 @@ vols = scans(j.channel.vols, 'channel.vols');
 bias = [0 0];
 if isfield(j.channel, 'write'), bias = j.channel.write; need(numel(bias) == 2, 'channel.write: 2 numbers'); end
 native = [ones(5, 1), zeros(5, 1); 0 0]; warped = zeros(6, 2);
-if isfield(j, 'tissue')
+if ~isfield(j, 'tissue')
+    default_tpm();
+else
     need(isstruct(j.tissue), 'tissue must be a struct array');
     native = zeros(numel(j.tissue), 2); warped = native;
     for k = 1:numel(j.tissue)
@@ -196,7 +349,9 @@ if isfield(j, 'tissue')
 end
 write = [0 0];
 if isfield(j, 'warp')
-    fields(j.warp, 'warp', {'mrf', 'cleanup', 'reg', 'affreg', 'fwhm', 'samp', 'write', 'vox', 'bb'});
+    % SPM12's batch configuration has no warp.vox or warp.bb (spm_preproc_run
+    % reads them, but only from jobs that bypass the batch system).
+    fields(j.warp, 'warp', {'mrf', 'cleanup', 'reg', 'affreg', 'fwhm', 'samp', 'write'});
     if isfield(j.warp, 'write'), write = j.warp.write; end
 end
 for v = 1:numel(vols)
