@@ -349,8 +349,8 @@ def _content_digest_as(img, state, dtype, order) -> bytes:
     """Digest of the current content's values in ``dtype`` (as get_fdata derives them)."""
     source = state.content if state.content is not None else img._dataobj
     ref = state.reference
-    if (np.dtype(dtype) == np.float64 and is_proxy(source) and ref is not None
-            and ref.proxy == proxy_params(source) and not ref.watch):
+    if (np.dtype(dtype) == np.float64 and is_proxy(source) and ref is not None and not ref.watch
+            and ref.proxy == proxy_params(source) and ref.proxy[0] == ref.paths[0]):
         return ref.view(dtype, order)  # read once, remembered
     return array_digest(read_voxels(img, lambda: np.asanyarray(source, dtype=dtype)), order=order)
 
@@ -475,7 +475,9 @@ def _assess(img, state: ImageState) -> Assessment:
     if state.unverified or reappeared or (ref is not None and not ref.files_unchanged()):
         lazy = state.content is None and is_proxy(img._dataobj)
         _verify(img, state)
-        if lazy and ref is not None and ref.identities != (state.reference or ref).identities:
+        new = state.reference
+        if (lazy and ref is not None and new is not None and new.paths == ref.paths
+                and new.identities != ref.identities):
             # The lazy content now reads other voxels: arrays handed out are out of date.
             state.version += 1
             log.info("%s changed on disk; the image reads its voxels from it lazily", ref.paths[0])

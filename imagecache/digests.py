@@ -111,12 +111,16 @@ def header_key(header) -> bytes:
     header (the proxy holds the file's scaling) and ``nib.save`` computes and
     writes new ones: they are compared separately, by :func:`header_scaling`.
     """
-    if getattr(header, "binaryblock", None) is None or not all(k in header for k in _SCALING_FIELDS):
+    block = getattr(header, "binaryblock", None)
+    fields = getattr(getattr(header, "structarr", None), "dtype", None)
+    fields = None if fields is None else fields.fields
+    if block is None or fields is None or not any(k in fields for k in _SCALING_FIELDS):
         return header_bytes(header)
-    masked = header.copy()
-    for key in _SCALING_FIELDS:
-        masked[key] = np.nan
-    return bytes(masked.binaryblock)
+    out = bytearray(block)
+    for key in (k for k in _SCALING_FIELDS if k in fields):  # NaN in the field's type and byte order
+        dtype, offset = fields[key][:2]
+        out[offset:offset + dtype.itemsize] = np.array(np.nan, dtype=dtype).tobytes()
+    return bytes(out)
 
 
 def header_scaling(header):

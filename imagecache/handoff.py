@@ -126,7 +126,7 @@ def prepare_file(image, *, formats=None, copy=False) -> PreparedFile:
             existing = state.temps.pop(key, None)
             if existing is not None:
                 paths, identities = existing
-                if tuple(file_identity(p) for p in paths) == identities:
+                if tuple(_written_identity(p) for p in paths) == identities:
                     state.temps[key] = existing  # most recently used: dropped last
                     return PreparedFile(paths[0], "temporary", 0, True, paths)
                 # Changed since written (a tool edited its input in place): write afresh.
@@ -134,9 +134,20 @@ def prepare_file(image, *, formats=None, copy=False) -> PreparedFile:
         written, nbytes = write_temporary(image, verdict, target)
         if not copy:  # copies belong to the caller (discard(), or interpreter exit)
             state.owned.extend(written)
-            state.temps[key] = (written, tuple(file_identity(p) for p in written))
+            state.temps[key] = (written, tuple(_written_identity(p) for p in written))
             _drop_superseded(state)
         return PreparedFile(written[0], "copy" if copy else "temporary", nbytes, False, written)
+
+
+def _written_identity(path: str):
+    """What shows that a temporary is as written: device, inode, size, mtime_ns.
+
+    Not the change time: linking the file elsewhere (run_many ships temporaries
+    to a shared folder by hard link) changes it without changing a byte, while
+    a tool writing into its input changes the modification time.
+    """
+    identity = file_identity(path)
+    return None if identity is None else identity[:4]
 
 
 #: Temporaries kept per image: the current state's and the one before, so an

@@ -321,7 +321,7 @@ class ImageMachine(RuleBasedStateMachine):
             and _masked(self.img.header) == self.file_header
             and _extensions(self.img.header) == self.file_ext
             and np.array_equal(self.affine.astype(np.float32), self.file_affine.astype(np.float32))
-            and np.array_equal(self.data, self.file_data, equal_nan=True)
+            and np.array_equal(self._file_values(), self.file_data, equal_nan=True)
         )
 
     def _header_edit(self, fn):
@@ -794,6 +794,8 @@ class ImageMachine(RuleBasedStateMachine):
         inter = float(hdr["scl_inter"]) if hdr.has_data_intercept else np.nan
         if np.isnan(slope) and np.isnan(inter):
             return self.data  # nibabel computes the factors from the data
+        if slope == 1.0 and inter in (0.0,) or (slope == 1.0 and np.isnan(inter)):
+            return self.data  # the identity: imagecache stores the values exactly
         assert np.dtype(hdr.get_data_dtype()).kind == "f"  # see edit_scl_slope
         if slope == 0 or not np.isfinite(slope):
             slope, inter = 1.0, 0.0
