@@ -477,7 +477,7 @@ def _assess(img, state: ImageState) -> Assessment:
         _verify(img, state)
         new = state.reference
         if (lazy and ref is not None and new is not None and new.paths == ref.paths
-                and new.identities != ref.identities):
+                and new.identities != ref.identities and _arrays_out_of_date(img, state, new)):
             # The lazy content now reads other voxels: arrays handed out are out of date.
             state.version += 1
             log.info("%s changed on disk; the image reads its voxels from it lazily", ref.paths[0])
@@ -520,6 +520,26 @@ def _assess(img, state: ImageState) -> Assessment:
             # read reuses its temporary.
             data_key = _proxy_key(ref.proxy)
     return Assessment(clean, content, edited_fdata, data_key)
+
+
+def _arrays_out_of_date(img, state, ref) -> bool:
+    """True when an array handed out holds other values than the (changed) file now gives.
+
+    Read only when a file changed under a lazy image that has arrays out (a
+    file touched, or rewritten with the same bytes, leaves them current).
+    """
+    for _key, arr in _live_arrays(img, state):
+        mark = state.marks.get(_key)
+        if mark is None or mark.array() is not arr:
+            continue
+        try:
+            if mark.digest != ref.view(arr.dtype, memory_order(arr)):
+                return True
+        except _Changed:
+            raise
+        except Exception:  # unreadable voxels: the arrays cannot be current
+            return True
+    return False
 
 
 def _proxy_key(params) -> tuple:

@@ -381,3 +381,33 @@ def test_header_only_edit_copies_voxel_bytes(tmp_path, monkeypatch, edit, source
     img.header["descrip"] = b"again"
     again = nib.load(prepare_file(img).path)
     assert np.array_equal(again.get_fdata(), plain.get_fdata()) and len(copies) == 1
+
+
+# --- a file changing under a lazy image with arrays handed out ---------------------
+
+
+def test_same_bytes_rewrite_keeps_arrays_current(niigz):
+    img = imagecache.load(niigz)
+    cache = img.get_fdata()
+    raw = open(niigz, "rb").read()
+    with open(niigz + ".new", "wb") as f:
+        f.write(raw)
+    os.replace(niigz + ".new", niigz)  # a new inode, the same voxels
+    assert not img.is_dirty
+    cache[0, 0, 0] = 77  # not out of date: an ordinary edit
+    assert received(img)[0, 0, 0] == 77
+
+
+def test_arrays_out_of_date_after_the_file_changed(niigz):
+    img = imagecache.load(niigz)
+    cache = img.get_fdata()
+    plain = nib.load(niigz)
+    nib.save(nib.Nifti1Image(plain.get_fdata().astype(np.float32) + 1, plain.affine, plain.header), niigz)
+    assert np.array_equal(received(img), nib.load(niigz).get_fdata())  # lazy: the new voxels
+    cache[0, 0, 0] = 5  # the old array, from before the file changed
+    with pytest.raises(ConflictingEditsError, match="out of date"):
+        imagecache.as_filename(img)
+    img.uncache()  # the way out the error names
+    fresh = img.get_fdata()  # derived again from the file
+    assert fresh is not cache and np.array_equal(fresh, nib.load(niigz).get_fdata())
+    assert not img.is_dirty
