@@ -18,7 +18,7 @@ __all__ = [
     "OutputMissingError", "all_interfaces", "get_interface",
     "run_many", "slurm_executor", "set_cache", "get_cache", "set_shared_dir", "get_shared_dir",
     "set_provenance",
-    "read_provenance", "to_prov_json",
+    "read_provenance", "to_prov_json", "settings",
 ]
 
 #: Names defined outside :mod:`interfaces.base`: {name: (module, attribute)}.
@@ -32,6 +32,7 @@ _ELSEWHERE = {
     "set_provenance": ("interfaces.base.provenance", "set_provenance"),
     "read_provenance": ("interfaces.base.provenance", "read_record"),
     "to_prov_json": ("interfaces.base.provenance", "to_prov_json"),
+    "settings": ("interfaces.base.settings", "settings"),
 }
 
 

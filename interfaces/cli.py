@@ -2,7 +2,8 @@
 
 ::
 
-    imageshell list                      every interface, its executable, its version
+    imageshell list [WORD]               every interface (or those about WORD), its
+                                         executable, version and description
     imageshell help NAME                 help generated from the spec
     imageshell run NAME key=value ...    run one tool; --json for a JSON result,
                                          --dry-run to print the command only
@@ -25,6 +26,8 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     p_list = sub.add_parser("list", help="list every interface, its executable and version")
+    p_list.add_argument("word", nargs="?", default=None,
+                        help="only interfaces whose name or description holds WORD")
     p_list.add_argument("--no-version", action="store_true",
                         help="do not run the tools to find their versions")
     p_list.add_argument("--json", action="store_true", help="print JSON")
@@ -40,6 +43,11 @@ def _build_parser() -> argparse.ArgumentParser:
     p_run.add_argument("--timeout", type=float, default=None, help="seconds")
     p_run.add_argument("--workdir", default=None,
                        help="folder for outputs not given a path")
+    p_run.add_argument("--no-check", action="store_true",
+                       help="return the result of a tool that fails instead of an error "
+                            "(exit status 1 all the same)")
+    p_run.add_argument("--quiet", action="store_true",
+                       help="do not show the tool's output as it runs")
     p_run.add_argument("--dry-run", action="store_true",
                        help="print the command that would run, and run nothing "
                             "(nothing is written)")
@@ -75,11 +83,8 @@ def parse_assignments(interface, assignments) -> dict:
         key, eq, text = item.partition("=")
         if not eq or not key:
             raise InputError(f"{item!r} is not key=value: write e.g. in_file=a.nii.")
-        if key not in traits:
-            raise InputError(
-                f"{interface.full_name()} has no input {key!r}; its inputs are: "
-                f"{', '.join(traits)}."
-            )
+        if key not in traits:  # the spec's error names them all, with what was meant
+            interface.Inputs(interface.full_name()).update({key: text})
         ctrait = traits[key]
         if _kind_reads_json(ctrait):
             lowered = text.lower()
@@ -89,9 +94,10 @@ def parse_assignments(interface, assignments) -> dict:
                 try:
                     value = json.loads(lowered if lowered in ("true", "false") else text)
                 except json.JSONDecodeError:
+                    wanted, example = _wanted(ctrait)
                     raise InputError(
-                        f"input {key!r}: {text!r} is not valid JSON; write e.g. "
-                        f"{key}=3, {key}=true or {key}=[1,2]."
+                        f"{interface.full_name()}: input {key!r} takes {wanted}, not "
+                        f"{text!r}; write e.g. {key}={example}."
                     ) from None
         elif getattr(ctrait.trait_type, "is_output", False) and text.lower() == "true":
             value = True  # an optional output asked for under its default name
@@ -101,23 +107,45 @@ def parse_assignments(interface, assignments) -> dict:
     return values
 
 
+def _wanted(ctrait) -> tuple[str, str]:
+    """What a ``key=value`` of this trait takes, in words, and an example."""
+    kind = type(ctrait.trait_type).__name__
+    if kind in ("Bool", "CBool"):
+        return "true or false", "true"
+    if kind in ("Int", "CInt"):
+        return "an integer", "3"
+    if kind in ("Float", "CFloat", "Range"):
+        return "a number", "0.5"
+    if kind == "Enum":
+        values = list(getattr(ctrait.trait_type, "values", ()))
+        return "one of " + ", ".join(json.dumps(v) for v in values), json.dumps(values[0])
+    if kind in ("List", "Tuple"):
+        return "a list (JSON)", "[1,2,3]"
+    return "a JSON value", "3"
+
+
 def _cmd_list(args) -> int:
     from .base.registry import all_interfaces
 
     rows = []
+    word = (args.word or "").lower()
     for name, cls in all_interfaces().items():
+        summary = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+        if word and word not in name.lower() and word not in summary.lower():
+            continue
         path = cls.executable_path()
         version = cls.version() if (path and not args.no_version) else None
         rows.append({"name": name, "executable": cls.executable, "path": path,
-                     "version": version})
+                     "version": version, "description": summary.replace("``", "")})
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
     width = max([len(r["name"]) for r in rows] + [4])
-    print(f"{'NAME':<{width}}  {'VERSION':<10}  EXECUTABLE")
+    print(f"{'NAME':<{width}}  {'VERSION':<10}  {'EXECUTABLE':<28}  DESCRIPTION")
     for r in rows:
         where = r["path"] or f"{r['executable']} (not found)"
-        print(f"{r['name']:<{width}}  {r['version'] or '-':<10}  {where}")
+        print(f"{r['name']:<{width}}  {r['version'] or '-':<10}  {where:<28}  "
+              f"{r['description']}")
     return 0
 
 
@@ -145,19 +173,43 @@ def _cmd_run(args) -> int:
         else:
             print(result.cmdline)
         return 0
-    result = cls().run(timeout=args.timeout, workdir=args.workdir, **values)
+    live = None if (args.quiet or args.json) else _live_output()
+    result = cls().run(timeout=args.timeout, workdir=args.workdir, stream=live,
+                       check=not args.no_check, **values)
+    status = 0 if result.runtime.returncode in cls.success_codes else 1
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
-        return 0
+        return status
     print(result.cmdline)
-    if result.runtime.stdout:
+    if live is None and result.runtime.stdout:  # shown as it came otherwise
         sys.stdout.write(result.runtime.stdout)
-    if result.runtime.stderr:
-        sys.stderr.write(result.runtime.stderr)
     for name, value in result.to_dict()["outputs"].items():
         if getattr(result.outputs, name) is not Undefined:
             print(f"{name}: {value}")
-    return 0
+    if status:
+        print(f"imageshell run: {cls.full_name()} {_status_text(result.runtime.returncode)}",
+              file=sys.stderr)
+    return status
+
+
+def _status_text(returncode: int) -> str:
+    from .base.outputs import _status
+
+    return _status(returncode)
+
+
+def _live_output():
+    """A ``stream=`` callable: each line of the tool on our stderr, after the
+    seconds since the run started (a long run is seen to progress)."""
+    import time
+
+    start = time.monotonic()
+
+    def show(text, source):
+        sys.stderr.write(f"[{time.monotonic() - start:6.1f} s] {text}\n")
+        sys.stderr.flush()
+
+    return show
 
 
 def _cmd_demo(args) -> int:

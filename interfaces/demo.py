@@ -22,6 +22,7 @@ restored.
 from __future__ import annotations
 
 import argparse
+import sys
 import html
 import os
 import time
@@ -460,6 +461,10 @@ def main(argv=None) -> int:
         decisions(Path(args.image) if args.image else data["anatomical"])
         return 0
     head = Path(args.image) if args.image else data["head"]
+    if args.image and not head.is_file():  # before any folder is made
+        print(f"imageshell demo: {head} is not a file; pass the path of a head image "
+              f"(NIfTI), or no argument for the default one.", file=sys.stderr)
+        return 2
     if not args.image and head != CH2:
         print(f"note: {CH2} is not installed, so the demo uses nibabel's small "
               f"anatomical.nii; for a real 1 mm head: {INSTALL['mricron-data']}\n")

@@ -1,7 +1,8 @@
 """Shared fixtures and helpers for the imagecache tests.
 
 - Every test gets its own imagecache temporary folder (``cache_dir``), so tests
-  never see each other's temporaries and can list what was written.
+  never see each other's temporaries and can list what was written, and its
+  own folder for the run folders of interfaces (``run_folders``).
 - ``make_image(kind, ...)`` writes a real image file with nibabel and returns
   its path; ``KINDS`` lists the kinds.
 - ``assert_file_matches(path, img)`` checks the contract of ``as_filename``:
@@ -84,6 +85,16 @@ def cache_dir(tmp_path_factory, monkeypatch):
     imagecache.set_temp_dir(base)
     yield base
     imagecache.set_temp_dir(None)
+
+
+@pytest.fixture(autouse=True)
+def run_folders(tmp_path_factory, monkeypatch):
+    """Run folders of interfaces (``imageshell-<tool>-*``) go below a fresh
+    folder for each test, not the system temporary folder: a test run leaves
+    nothing behind.  Tests of their own set ``IMAGESHELL_WORKDIR`` over it."""
+    base = tmp_path_factory.mktemp("imageshell-runs")
+    monkeypatch.setenv("IMAGESHELL_WORKDIR", str(base))
+    return base
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 The corpus (``../shared/boutiques-corpus``, beside the checkout: real
 descriptors from public repositories, see its ``index.json``) is read where it
-is; these tests skip, saying why, when it is absent.  Three checks:
+is; these tests skip, saying why, when it is absent.  The checks:
 
 * at least 99% of the corpus imports (with ``shell=True`` for the descriptors
   refused only because their command line needs a shell), and every refusal
@@ -15,7 +15,10 @@ is; these tests skip, saying why, when it is absent.  Three checks:
   builds (``<tool>_cargs``) for the same parameters, for every niwrap 1.1.0
   descriptor (``NIWRAP_SAMPLE`` is more than there are; the code on PyPI was
   generated from them; the v0.7.0 MRtrix3 and Workbench descriptors have no
-  matching code installed, so they are checked on import only).
+  matching code installed, so they are checked on import only);
+* loaded descriptors export as stock Boutiques ``bosh validate`` accepts;
+* niwrap's own MRtrix3 and Workbench descriptors run the real tools on
+  in-memory images, sub-commands included.
 
 Invocations are generated from each descriptor: every mandatory input, and
 each optional one with probability 1/3 (groups, disables-inputs and
@@ -190,7 +193,7 @@ class Invent:
             for item in items:
                 optional = item.get("optional", item.get("type") == "Flag") \
                     or item.get("default-value") is not None
-                if not optional or self.rng.random() < chance:
+                if not optional or self.rng.random() < chance or _odd_default(item):
                     chosen[item["id"]] = item
             for group in desc.get("groups") or []:
                 members = [m for m in group["members"] if m in {i["id"] for i in items}]
@@ -218,8 +221,12 @@ class Invent:
             item = by_id[ident]
             if any(o in values for o in item.get("disables-inputs") or []):
                 return False
-            if any(o not in values and o in by_id for o in item.get("requires-inputs") or []):
-                return False
+            groups = {g.get("id"): g["members"] for g in desc.get("groups") or []}
+            for other in item.get("requires-inputs") or []:
+                if other in by_id and other not in values:
+                    return False
+                if other in groups and not any(m in values for m in groups[other]):
+                    return False  # a group: one of its members
             choice = str(values[ident])
             if any(o in values for o in (item.get("value-disables") or {}).get(choice, [])):
                 return False
@@ -230,6 +237,17 @@ class Invent:
             if group.get("mutually-exclusive") and len(given) > 1:
                 return False
         return True
+
+
+def _odd_default(item) -> bool:
+    """A default bosh's invocation schema rejects (a string for a list, text
+    for a Number): the input is given a value, so that bosh accepts the call."""
+    default = item.get("default-value")
+    if default is None:
+        return False
+    if item.get("list"):
+        return not isinstance(default, list)
+    return item.get("type") == "Number" and isinstance(default, str)
 
 
 def ours(cls, invocation, workdir):
@@ -319,14 +337,14 @@ def test_stock_descriptors_argv_equals_bosh_simulate(tmp_path, monkeypatch):
             differ.append((path, mine, theirs))
     print(f"\nbosh exec simulate: {agree} agree, {len(differ)} differ, "
           f"{sum(map(len, departs.values()))} depart as documented, {len(skipped)} skipped "
-          f"(of {BOSH_SAMPLE} sampled)")
+          f"(of {min(BOSH_SAMPLE, len(stock))} sampled)")
     for reason, paths in departs.items():
         print(f"  {len(paths)}: {reason}: {', '.join(paths)}")
     for item in differ[:20]:
         print(*item, sep="\n  ")
     for item in skipped[:20]:
         print(*item, sep="\n  ")
-    assert agree > 0.6 * BOSH_SAMPLE
+    assert agree > 0.6 * min(BOSH_SAMPLE, len(stock))
     assert not differ
 
 
@@ -456,3 +474,96 @@ def niwrap_departure(desc, mine, theirs, where="") -> str | None:
         # niwrap's code and words in the descriptor's command line.
         return "a space inside one niwrap argument"
     return None
+
+
+#: How many imported descriptors the export check validates (seeded sample).
+EXPORT_SAMPLE = 60
+
+
+def test_exports_of_corpus_descriptors_are_stock_boutiques(tmp_path):
+    """A loaded descriptor exports as stock Boutiques that ``bosh validate``
+    accepts (niwrap's dialect normalised), unless its original is invalid
+    too or it needs a sub-command (refused, naming the input)."""
+    from boutiques import bosh
+
+    from interfaces.base import InterfaceError
+
+    rng = random.Random(SEED)
+    valid, refused, invalid = 0, 0, []
+    for _, _, path in rng.sample(DESCRIPTORS, EXPORT_SAMPLE):
+        try:
+            cls, shell = load(path)
+        except boutiques.DescriptorError:
+            continue
+        try:
+            stock = boutiques.export(cls)
+        except InterfaceError as error:
+            assert "is a niwrap sub-command" in str(error)
+            refused += 1
+            continue
+        out = tmp_path / "stock.json"
+        out.write_text(json.dumps(stock))
+        try:
+            bosh(["validate", str(out)])
+            valid += 1
+        except Exception:
+            try:
+                bosh(["validate", path])
+            except Exception:
+                continue  # the original is not valid Boutiques either
+            invalid.append(os.path.relpath(path, CORPUS))
+    print(f"\nexports: {valid} valid, {refused} refused (a mandatory sub-command), "
+          f"{len(invalid)} invalid")
+    assert valid > 0.8 * EXPORT_SAMPLE
+    assert not invalid
+
+
+# -- real runs of corpus descriptors ---------------------------------------------
+
+
+def test_niwrap_mrtrix_descriptor_runs_mrthreshold_on_an_in_memory_image(tmp_path):
+    """niwrap v0.7.0's own MRtrix3 descriptor, its -config sub-command
+    included, runs the real mrthreshold on an image held only in memory."""
+    import nibabel as nib
+    import numpy as np
+
+    from tools import require_tool
+
+    require_tool("mrthreshold")
+    path = os.path.join(CORPUS, "styx-api+niwrap@v0.7.0", "descriptors", "mrtrix",
+                        "mrthreshold.json")
+    tool = boutiques.load(path)
+    anat = nib.load(os.path.join(os.path.dirname(nib.__file__), "tests", "data",
+                                 "anatomical.nii"))
+    img = nib.Nifti1Image(anat.get_fdata() * 2, anat.affine)  # no file
+    res = tool().run(input=img, abs=100, invert=True, quiet=True, output="below.nii",
+                     config=[{"key": "NumberOfThreads", "value": "1"}], workdir=tmp_path)
+    assert res.argv[1:8] == ["-abs", "100", "-invert", "-quiet", "-config",
+                             "NumberOfThreads", "1"]
+    assert res.argv[9] == "below.nii" and res.input_files["input"].origin == "temporary"
+    mask = nib.load(res.outputs.output).get_fdata()
+    np.testing.assert_array_equal(mask > 0, img.get_fdata() < 100)
+
+
+def test_niwrap_workbench_descriptor_runs_volume_math_with_images_in_sub_commands(tmp_path):
+    """niwrap v0.7.0's Workbench volume-math: each -var is a sub-command
+    whose volume may be an image held only in memory."""
+    import nibabel as nib
+    import numpy as np
+
+    from tools import require_tool
+
+    require_tool("wb_command")
+    path = os.path.join(CORPUS, "styx-api+niwrap@v0.7.0", "descriptors", "workbench",
+                        "volume-math.json")
+    tool = boutiques.load(path)
+    anat_path = os.path.join(os.path.dirname(nib.__file__), "tests", "data", "anatomical.nii")
+    anat = nib.load(anat_path)
+    doubled = nib.Nifti1Image(anat.get_fdata().astype(np.float32) * 2, anat.affine)
+    res = tool().run(expression="x - y", volume_out="diff.nii",
+                     var=[{"name": "x", "volume": doubled}, {"name": "y", "volume": anat_path}],
+                     workdir=tmp_path)
+    assert res.argv[1:4] == ["-volume-math", "x - y", "diff.nii"]
+    assert res.argv[4:6] == ["-var", "x"] and res.argv[7:] == ["-var", "y", anat_path]
+    assert res.input_files["var[0].volume"].origin == "temporary"
+    np.testing.assert_allclose(nib.load(res.outputs.volume_out).get_fdata(), anat.get_fdata())

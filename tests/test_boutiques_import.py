@@ -21,7 +21,7 @@ from boutiques import bosh  # noqa: E402
 from boutiques.localExec import LocalExecutor  # noqa: E402
 
 from interfaces import boutiques  # noqa: E402
-from interfaces.base import InputError, InputTypeError  # noqa: E402
+from interfaces.base import InputError, InputTypeError, is_set  # noqa: E402
 from tools import require_tool  # noqa: E402
 
 HERE = os.path.dirname(__file__)
@@ -548,6 +548,8 @@ MRCALC_SUB = {
 
 
 def test_sub_command_with_an_in_memory_image_runs_mrcalc(tmp_path):
+    from interfaces.base.runner import DryRunner
+
     require_tool("mrcalc")
     tool = boutiques.load(MRCALC_SUB)
     img = nib.load(ANAT)
@@ -561,6 +563,23 @@ def test_sub_command_with_an_in_memory_image_runs_mrcalc(tmp_path):
                      workdir=tmp_path)
     assert res.argv[1:] == [ANAT, "2", "-mult", "twice.nii", "-force", "-quiet"]
     np.testing.assert_allclose(nib.load(res.outputs.result).get_fdata(), 2 * data)
+    assert "operand (sub-command dict, '@type' one of: image {b} | scale {k}, mandatory)" \
+        in tool.help()
+    # A sub-command's output is the tool's, expected only with its alternative.
+    assert "scaled_log" in tool.output_spec().names()
+    assert not is_set(res.outputs.scaled_log)  # optional, and mrcalc wrote none
+    dry = tool().run(a=ANAT, operand={"@type": "scale", "k": 2}, output="t.nii",
+                     workdir=tmp_path, runner=DryRunner())
+    assert dry.outputs.scaled_log == str(tmp_path / "s.txt")
+    dry = tool().run(a=ANAT, operand={"@type": "image", "b": ANAT}, output="t.nii",
+                     workdir=tmp_path, runner=DryRunner())
+    assert not is_set(dry.outputs.scaled_log)
+    # keys by id, as niwrap's dicts have them, even where the name differs
+    sub = json.loads(json.dumps(MRCALC_SUB))
+    sub["inputs"][1]["type"][1]["inputs"][0]["id"] = "lambda"
+    dry = boutiques.load(sub)().run(a=ANAT, operand={"@type": "scale", "lambda": 4},
+                                    output="t.nii", runner=DryRunner())
+    assert dry.argv[2:4] == ["4", "-mult"]
     with pytest.raises(InputError, match="'operand' is one of the sub-commands 'image', "
                                          "'scale': say which with '@type'"):
         tool().run(a=ANAT, operand={"k": 2}, output="x.nii")

@@ -113,6 +113,15 @@ def test_demo_refuses_a_foreign_folder(tmp_path):
     assert done.returncode == 2 and "pass another --out" in done.stdout
 
 
+def test_demo_bad_path_is_one_clear_line_and_makes_no_folder(tmp_path):
+    done = _imageshell("demo", str(tmp_path / "no" / "head.nii"), cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"imageshell demo: {tmp_path / 'no' / 'head.nii'} is not a file; pass the path of a "
+        f"head image (NIfTI), or no argument for the default one."]
+    assert list(tmp_path.iterdir()) == []  # no empty output folder
+
+
 def test_require_tool_skips_locally_and_fails_in_ci(monkeypatch):
     from tools import require_tool
 

@@ -25,10 +25,12 @@ def pair():
 
 
 @pytest.fixture(scope="module")
-def registered(pair):
+def registered(pair, tmp_path_factory):
     require_tool("elastix")
     fixed, moving = pair
-    return elastix().run(fixed_image=fixed, moving_image=moving, parameters=[RIGID], threads=2)
+    # A module fixture runs before the per-test run folder is set: a folder of its own.
+    return elastix().run(fixed_image=fixed, moving_image=moving, parameters=[RIGID], threads=2,
+                         workdir=tmp_path_factory.mktemp("elastix-run"))
 
 
 def test_parameter_maps_round_trip_through_files(tmp_path):

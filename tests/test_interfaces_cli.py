@@ -22,8 +22,22 @@ def test_registry_finds_every_family_interface():
     assert {"coreutils.cp", "coreutils.sha256sum", "coreutils.wc"} <= set(found)
     assert found["coreutils.cp"] is cp
     assert get_interface("wc") is wc
-    with pytest.raises(InterfaceError, match="no interface called 'nope'.*coreutils.cp"):
+    with pytest.raises(InterfaceError, match="no interface called 'nope'") as err:
         get_interface("nope")
+    assert "coreutils.cp" not in str(err.value)  # not every name on one line
+    with pytest.raises(InterfaceError, match=r"no interface called 'bett'\. Did you mean "
+                                             r"fsl\.bet\?"):
+        get_interface("bett")
+
+
+def test_list_with_descriptions_and_a_filter(capsys):
+    assert main(["list", "--no-version", "reg"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    names = [line.split()[0] for line in lines[1:]]
+    assert "niftyreg.reg_aladin" in names and "coreutils.cp" not in names
+    aladin = next(line for line in lines if line.startswith("niftyreg.reg_aladin "))
+    assert "affine" in aladin.lower()  # its one-line description
+    assert all("reg" in line.lower() for line in lines[1:])
 
 
 def test_list(capsys):
@@ -79,7 +93,8 @@ def test_run_errors_exit_codes(capsys, tmp_path):
     assert main(["run", "cp", f"in_file={tmp_path / 'missing.nii'}"]) == 2
     assert "does not exist" in capsys.readouterr().err
     assert main(["run", "wc", f"in_file={ANATOMICAL}", "bytes=maybe"]) == 2
-    assert "not valid JSON" in capsys.readouterr().err
+    assert "input 'bytes' takes true or false, not 'maybe'; write e.g. bytes=true" in \
+        capsys.readouterr().err
     # the tool itself fails: cp onto a folder that does not exist
     assert main(["run", "cp", f"in_file={ANATOMICAL}",
                  f"out_file={tmp_path / 'no' / 'x.nii'}"]) == 1
@@ -120,3 +135,41 @@ def test_console_script_runs():
     out = subprocess.run([exe, "help", "coreutils.wc"], capture_output=True, text=True,
                          check=True)
     assert out.stdout.startswith("coreutils.wc - Count the bytes of a file.")
+
+
+def test_help_is_plain_text_for_every_interface():
+    import re
+
+    for name, cls in all_interfaces().items():
+        text = cls.help()
+        assert "``" not in text and ":class:" not in text, name
+        kinds = re.findall(r"^  \w+ \(([^,)]+)", text, re.MULTILINE)
+        assert not {"traitcompound", "either", "any", "instance"} & set(kinds), name
+
+
+def test_run_value_errors_say_the_type(capsys):
+    assert main(["run", "fsl.bet", f"in_file={ANATOMICAL}", "frac=high", "--dry-run"]) == 2
+    assert "input 'frac' takes a number, not 'high'; write e.g. frac=0.5" in \
+        capsys.readouterr().err
+
+
+def test_run_no_check_returns_the_failed_result(capsys, tmp_path):
+    args = ["run", "cp", f"in_file={ANATOMICAL}", f"out_file={tmp_path / 'no' / 'x.nii'}"]
+    assert main(args + ["--no-check", "--quiet"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.startswith("/usr/bin/cp ") or "cp " in captured.out.splitlines()[0]
+    assert "exited with status 1" in captured.err and "Traceback" not in captured.err
+
+
+def test_readable_repr_of_results_and_outputs():
+    from interfaces.coreutils import cp as copy
+
+    result = copy().run(in_file=ANATOMICAL)
+    assert repr(result) == "Result(coreutils.cp, returncode=0, outputs=['out_file'])"
+    assert repr(result.outputs) == "outputs(out_file=<image anatomical_copy.nii (33, 41, 25)>)"
+
+
+def test_run_unknown_input_says_what_was_meant(capsys):
+    assert main(["run", "fsl.bet", f"in_file={ANATOMICAL}", "maks=true", "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert "fsl.bet has no input 'maks'" in err and "Did you mean 'mask' for 'maks'?" in err

@@ -256,3 +256,18 @@ def test_preview_is_the_command_that_runs(head, tmp_path):
     ran = cp(in_file=img).run(workdir=tmp_path / "w")
     assert planned.argv[2] == ran.argv[2] == str(tmp_path / "w" / "in_file_copy.nii")
     assert os.path.splitext(planned.argv[1])[1] == os.path.splitext(ran.argv[1])[1] == ".nii"
+
+
+def test_spm_preview_writes_no_script(tmp_path, monkeypatch, runs_dir):  # noqa: F811
+    from tools import require_tool
+
+    from interfaces import spm
+
+    require_tool("octave-cli")
+    monkeypatch.setenv("SPM_PATH", os.path.join(os.path.dirname(__file__), "spm_standin"))
+    image = tmp_path / "a.nii"
+    nib.save(nib.Nifti1Image(np.ones((4, 4, 4), np.float32), np.eye(4)), image)
+    result = spm.smooth(in_files=[str(image)], fwhm=[6, 6, 6]).run(runner=DryRunner())
+    assert result.argv[-1].endswith("/imageshell-spm-smooth-XXXXXXXX/smooth_job.m")
+    assert "octave" in os.path.basename(result.argv[0])
+    assert not runs_dir.exists() and sorted(os.listdir(tmp_path)) == ["a.nii"]

@@ -234,7 +234,7 @@ def test_help_text():
     text = cp.help()
     assert text.startswith("coreutils.cp - Copy an image file.")
     assert "executable: " in text and "in_file (image or path, mandatory)" in text
-    assert "Default name: ``%s_copy`` from in_file." in " ".join(text.split())
+    assert "Default name: %s_copy from in_file." in " ".join(text.split())
     text = bet.help()
     assert "NOT FOUND" in text or "bin/bet" in text
 

@@ -27,12 +27,13 @@ def pair():
 
 
 @pytest.fixture(scope="module")
-def aladin(pair):
+def aladin(pair, tmp_path_factory):
     require_tool("reg_aladin")
     fixed, moving = pair
-    # -speeeeed is both faster and, on this pair, closer (0.05 deg against 0.5).
+    # -speeeeed is both faster and, on this pair, closer (0.05 deg against 0.5).  A module
+    # fixture runs before the per-test run folder is set: a folder of its own.
     return reg_aladin().run(ref_file=fixed, flo_file=moving, rig_only=True, speeeeed=True,
-                            omp=1)
+                            omp=1, workdir=tmp_path_factory.mktemp("aladin-run"))
 
 
 def test_executables_are_found_in_the_niftyreg_package(monkeypatch):

@@ -321,7 +321,7 @@ def test_every_numeric_field_has_the_shape_spm_requires():
     assert checked > 60
 
 
-def test_numbers_take_the_shape_spm_requires():
+def test_numbers_take_the_shape_spm_requires(tmp_path):
     from interfaces.spm.config import conform, shape_of
 
     anat = os.path.join(NIB_DATA, "anatomical.nii")
@@ -336,6 +336,10 @@ def test_numbers_take_the_shape_spm_requires():
     (tissue,) = job["tissue"]  # anatomical.nii is 3D: one class
     assert tissue == {"tpm": Cell([f"{anat},1"]), "ngaus": 1, "native": [1, 0], "warped": [0, 0]}
 
+    with pytest.raises(InputError, match=r"input 'tpm' names .*not an image a tissue map"):
+        notes = tmp_path / "notes.txt"
+        notes.write_text("not an image")
+        spm.segment(in_files=[anat], tpm=notes).batch()
     with pytest.raises(InputError, match=r"input 'fwhm' .*'FWHM'.*required \[1 3\]"):
         spm.smooth(in_files=[anat], fwhm=[6, 6]).batch()
     job = spm.realign(in_files=[anat], wrap=True, wrap_write=(False, True, False),

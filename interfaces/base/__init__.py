@@ -7,17 +7,23 @@ run produces.  One concept per module:
 
 ========================  ==================================================
 ``interface``             the Interface base, its hooks, and ``run()``
-``specs``                 InputSpec / OutputSpec and the input checks
+``specs``                 InputSpec / OutputSpec, groups, the input checks
 ``traits_``               trait types for images and files; the metadata
 ``family``                executable lookup, package hint, output extension
+``pipeline``              ``run()`` as its steps, in order:
+``run``                     the run in progress (what the hooks receive)
+``checks``                  1. check inputs
+``handover``                2. hand over images (files for the tool)
+``command``                 3. build argv (with ``naming``: output names)
+``runner``                  4. run the process: the runner protocol, the
+                            subprocess runner and the dry runner
+``outputs``                 5. collect outputs
+``provenance``              6. record: the JSON record of each run; PROV
+``cache``                 run(cache=...): job keys, stored results, locks
+``workdirs``              where runs write: run folders, scratch folder
 ``naming``                output names from templates
-``command``               argv from the spec; shell-quoted display
-``runner``                the runner protocol: the subprocess (no shell,
-                          process group, timeout) and the dry runner
 ``version``               tool versions, lazily, cached per executable
 ``results``               Result and Runtime
-``cache``                 run(cache=...): job keys, stored results, locks
-``provenance``            the JSON record of each run; PROV export
 ``matrices``              4x4 affine text files as arrays (writer/reader)
 ``help``                  help text and docstrings from the specs
 ``registry``              finding every interface
@@ -26,20 +32,27 @@ run produces.  One concept per module:
 """
 
 from .errors import (
+    CacheWarning,
     CommandFailedError,
+    CommandStartError,
     CommandTimeoutError,
     ExecutableNotFoundError,
     InputError,
     InputFileNotFoundError,
     InputTypeError,
     InterfaceError,
+    InterfaceWarning,
+    OutputCorruptError,
     OutputMissingError,
+    ProvenanceWarning,
+    WorkdirError,
 )
 from .family import LOCAL, Family
 from .interface import Interface
 from .results import Result, Runtime
+from .run import Run
 from .runner import DryRunner, Runner, SubprocessRunner
-from .specs import InputSpec, OutputSpec
+from .specs import InputSpec, OutputSpec, any_of, exclusive
 from .traits_ import (
     Bool,
     Directory,
@@ -62,10 +75,12 @@ from .traits_ import (
 
 __all__ = [
     "Interface", "InputSpec", "OutputSpec", "Family", "LOCAL", "Result", "Runtime",
-    "Runner", "SubprocessRunner", "DryRunner",
+    "exclusive", "any_of",
+    "Run", "Runner", "SubprocessRunner", "DryRunner",
     "Image", "ImageOrValue", "File", "Directory", "OutputImage", "OutputFile", "OutputDirectory", "OutputPrefix",
     "Bool", "Enum", "Float", "Int", "List", "Str", "Tuple", "Undefined", "is_set",
     "InterfaceError", "InputError", "InputTypeError", "InputFileNotFoundError",
     "ExecutableNotFoundError", "CommandFailedError", "CommandTimeoutError",
-    "OutputMissingError",
+    "OutputMissingError", "OutputCorruptError", "CommandStartError", "WorkdirError",
+    "InterfaceWarning", "CacheWarning", "ProvenanceWarning",
 ]

@@ -39,12 +39,13 @@ import re
 import shutil
 import threading
 import types
+import warnings
 
 import xxhash
 
 import imagecache
 
-from .errors import InterfaceError
+from .errors import CacheWarning, InterfaceError
 from .results import Result, Runtime
 from .specs import element_trait, is_output_trait, trait_kind
 from .traits_ import is_image_value
@@ -138,12 +139,34 @@ def _stat_tuple(path: str):
 
 
 def _write_json(path: str, data) -> None:
-    """Write atomically: readers see the old file or the new, never a part."""
+    """Write atomically: readers see the old file or the new, never a part,
+    and a failed write (a full disk) leaves no partial file."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
     partial = f"{path}.{os.getpid()}-{threading.get_ident()}.partial"
-    with open(partial, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, default=_json_default)
-    os.replace(partial, path)
+    try:
+        with open(partial, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, default=_json_default)
+        os.replace(partial, path)
+    except BaseException:
+        try:
+            os.unlink(partial)
+        except OSError:
+            pass
+        raise
+
+
+def _record_json(path: str, data) -> None:
+    """Write a record the cache can do without (a content digest, a tool
+    version): on failure, warn and go on."""
+    try:
+        _write_json(path, data)
+    except OSError as error:
+        warnings.warn(
+            f"could not write the cache record {path} ({error.strerror or error}); "
+            f"it will be computed again next time. Free space in the cache folder, "
+            f"or choose another one.",
+            CacheWarning, stacklevel=2,
+        )
 
 
 def _json_default(value):
@@ -162,6 +185,30 @@ def _read_json(path: str):
             return json.load(fh)
     except (OSError, ValueError):
         return None
+
+
+def _read_record(path: str, keys: dict) -> dict | None:
+    """A cache record that has ``keys`` (``{name: type}``), or None.
+
+    A record that exists but cannot be read or has another shape (a list,
+    missing keys: a damaged or foreign file) is a miss, with a warning; it is
+    rewritten by the run that follows.
+    """
+    if not os.path.exists(path):
+        return None
+    data = _read_json(path)
+    if isinstance(data, dict) and all(isinstance(data.get(k), t) for k, t in keys.items()):
+        return data
+    _unreadable(path)
+    return None
+
+
+def _unreadable(path: str) -> None:
+    warnings.warn(
+        f"ignoring the unreadable cache record {path} (not the JSON the cache "
+        f"writes); it is rebuilt by this run.",
+        CacheWarning, stacklevel=3,
+    )
 
 
 def content_digest(path: str) -> str:
@@ -193,8 +240,8 @@ def file_digest(path: str, folder: str | None = None) -> str:
     if folder is not None:
         name = xxhash.xxh3_128_hexdigest(repr((path, stat)).encode())
         record = os.path.join(folder, "hashes", name[:2], name + ".json")
-        stored = _read_json(record)
-        if stored is not None and stored.get("stat") == list(stat):
+        stored = _read_record(record, {"stat": list, "digest": str})
+        if stored is not None and stored["stat"] == list(stat):
             digest = stored["digest"]
     if digest is None:
         digest = content_digest(path)
@@ -203,26 +250,29 @@ def file_digest(path: str, folder: str | None = None) -> str:
         if _stat_tuple(path) != stat:  # changed while we read it: do not remember
             return digest
         if record is not None:
-            _write_json(record, {"path": path, "stat": list(stat), "digest": digest})
+            _record_json(record, {"path": path, "stat": list(stat), "digest": digest})
     _hashes[memo_key] = digest
     return digest
 
 
-def _tool_version(cls, executable: str, exe_stat, folder: str) -> str | None:
+def _tool_version(cls, executable: str, exe_stat, folder: str, timeout=None) -> str | None:
     family = cls.family
     key = (folder, executable, exe_stat, family.version_args, family.version_file, family.home())
     if key in _versions:
         return _versions[key]
     name = xxhash.xxh3_128_hexdigest(repr(key[1:]).encode())
     record = os.path.join(folder, "tools", name + ".json")
-    stored = _read_json(record)
-    if stored is not None and stored.get("key") == repr(key[1:]):
-        version = stored["version"]
+    stored = _read_record(record, {"key": str})
+    if stored is not None and stored["key"] == repr(key[1:]) and (
+        stored.get("version") is None or isinstance(stored.get("version"), str)
+    ):
+        version = stored.get("version")
     else:
         from .version import tool_version
 
-        version = tool_version(executable, family)
-        _write_json(record, {"key": repr(key[1:]), "executable": executable, "version": version})
+        version = tool_version(executable, family, timeout=timeout)
+        _record_json(record, {"key": repr(key[1:]), "executable": executable,
+                              "version": version})
     _versions[key] = version
     return version
 
@@ -360,8 +410,9 @@ def _plain_value(value):
     return value
 
 
-def job_key(cls, given, executable, workdir, folder, contents) -> tuple[str, dict]:
-    """The job's key and the input fingerprints it was made from."""
+def job_key(cls, given, executable, workdir, folder, contents, timeout=None) -> tuple[str, dict]:
+    """The job's key and the input fingerprints it was made from (``timeout``:
+    what the version lookup may take)."""
     exe_stat = _stat_tuple(executable)
     digest = (lambda p: file_digest(p, folder)) if contents else None
     prints = input_fingerprints(cls, given, digest)
@@ -378,7 +429,7 @@ def job_key(cls, given, executable, workdir, folder, contents) -> tuple[str, dic
         interface_identity(cls),
         executable,
         exe_stat,
-        _tool_version(cls, executable, exe_stat, folder),
+        _tool_version(cls, executable, exe_stat, folder, timeout),
         sorted(family_environment(cls.family).items(), key=str),
         None if workdir is None else os.path.abspath(os.fspath(workdir)),
         values,
@@ -579,55 +630,138 @@ class _Folder:
         return FileLock(os.path.join(folder, key + ".lock"))
 
     def hit(self, cls, key: str, given: dict) -> CachedResult | None:
-        entry = _read_json(self.entry_path(key))
-        if entry is None or entry.get("schema") != SCHEMA:
+        path = self.entry_path(key)
+        entry = _read_record(path, {"schema": int, "outputs": dict, "runtime": dict,
+                                    "output_args": dict, "input_files": dict})
+        if entry is None or entry["schema"] != SCHEMA:
             return None
-        if not _outputs_unchanged(entry["outputs"], self.path, self.contents,
-                                  entry.get("output_hashes", {})):
+        outputs = entry["outputs"]
+        if set(outputs) != set(cls.output_spec().names()) or not all(
+            isinstance(o, dict) and o.get("kind") in _KINDS
+            and (o["kind"] == "undefined" or "value" in o) for o in outputs.values()
+        ):
+            _unreadable(path)  # e.g. outputs emptied: a hit would return none of them
             return None
-        return _from_entry(cls, entry, given, key)
+        try:
+            if not _outputs_unchanged(outputs, self.path, self.contents,
+                                      entry.get("output_hashes") or {}):
+                return None
+            return _from_entry(cls, entry, given, key)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            _unreadable(path)
+            return None
 
 
-def run_cached(interface, inputs: dict, cache, workdir, go):
-    """``Interface.run`` with caching and provenance: the hook of ``run()``.
+#: The kinds of stored outputs (see ``_output_entry``).
+_KINDS = frozenset({"undefined", "image", "directory", "file", "value"})
 
-    ``go(workdir)`` runs the tool and returns its Result.
+
+def _usable(folder: str) -> bool:
+    """Whether ``folder`` can hold the cache; warn, naming it, when not."""
+    try:
+        os.makedirs(os.path.join(folder, "entries"), exist_ok=True)
+        if not os.access(os.path.join(folder, "entries"), os.W_OK):
+            raise PermissionError(13, "Permission denied")
+        return True
+    except OSError as error:
+        reason = error.strerror or str(error)
+        if os.path.exists(folder) and not os.path.isdir(folder):
+            reason = "it is a file, not a folder"
+        warnings.warn(
+            f"the cache folder {folder} cannot be used ({reason}); running without "
+            f"the cache. Pass cache= a writable folder, or fix $IMAGESHELL_CACHE "
+            f"(or interfaces.set_cache).",
+            CacheWarning, stacklevel=4,
+        )
+        return False
+
+
+class Job:
+    """One job in a cache folder, for the run pipeline
+    (:mod:`interfaces.base.pipeline`), which uses it as::
+
+        job = cache.job(cls, given, executable, workdir, cache, timeout_left)
+        if job is not None:
+            with job:                   # one process runs a key at once
+                if job.found: return job.found
+                result = ...run in job.run_folder(workdir)...
+                job.store(result)
+            return job.wrap(result)
+
+    Attributes
+    ----------
+    key : str
+        The job's key.
+    fingerprints : dict
+        The input fingerprints it was made from (for the provenance record).
     """
-    from . import provenance
 
+    def __init__(self, cls, given: dict, folder: _Folder, key: str, fingerprints: dict):
+        self.cls = cls
+        self.given = given
+        self.folder = folder
+        self.key = key
+        self.fingerprints = fingerprints
+        self._lock = None
+
+    @property
+    def found(self) -> CachedResult | None:
+        """The stored result, when it still stands (checked each time)."""
+        return self.folder.hit(self.cls, self.key, self.given)
+
+    def __enter__(self):
+        self._lock = self.folder.lock(self.key)
+        self._lock.acquire()
+        return self
+
+    def __exit__(self, *exc):
+        self._lock.release()
+        return False
+
+    def run_folder(self, workdir) -> str:
+        """Where the job runs: ``workdir`` when given, else its folder in the
+        cache (emptied first: its outputs were deleted or changed)."""
+        if workdir is not None:
+            return workdir
+        path = self.folder.run_folder(self.cls, self.key)
+        if os.path.isdir(path):
+            shutil.rmtree(path)
+        return path
+
+    def store(self, result: Result) -> None:
+        """Store a successful result (a full disk costs the entry, with a
+        warning, not the result)."""
+        if result.runtime.returncode in self.cls.success_codes:
+            entry = _entry(result, result.runtime.version, self.folder.contents, self.folder.path)
+            _record_json(self.folder.entry_path(self.key), entry)
+
+    def wrap(self, result: Result) -> CachedResult:
+        return CachedResult.wrap(result, self.key)
+
+
+def job(cls, given: dict, executable: str, workdir, cache, timeout=None) -> Job | None:
+    """The cache job of a run, or None when the run is not cached (no folder,
+    an unusable one -- with a warning --, or an input the key cannot be made
+    of: the run then reports it).
+
+    Parameters
+    ----------
+    given : dict
+        The checked inputs that are set.
+    cache
+        ``run(cache=...)``.
+    timeout : float, optional
+        What the version lookup of the key may take (raises
+        :class:`~interfaces.base.version.VersionTimeout`).
+    """
     folder = resolve(cache)
-    if folder is None:
-        return provenance.run_recorded(type(interface), go, workdir)
-    cls = type(interface)
-    given = interface.inputs.given()
-    given.update(inputs)
-    spec = cls.Inputs(cls.full_name(), **given)
-    spec.check()
-    given = spec.given()
-    executable = cls.executable_path()
-    if executable is None:
-        return go(workdir)  # raises ExecutableNotFoundError, naming the tool
+    if folder is None or not _usable(folder):
+        return None
     where = _Folder(folder, _contents())
     try:
-        key, prints = job_key(cls, given, executable, workdir, folder, where.contents)
+        key, prints = job_key(cls, given, executable, workdir, folder, where.contents, timeout)
     except (OSError, ValueError) as error:  # e.g. a missing input: the run says it better
         if isinstance(error, InterfaceError):
             raise
-        return go(workdir)
-    found = where.hit(cls, key, given)
-    if found is not None:
-        return found
-    with where.lock(key):
-        found = where.hit(cls, key, given)  # another process may have run it meanwhile
-        if found is not None:
-            return found
-        run_dir = workdir
-        if run_dir is None:
-            run_dir = where.run_folder(cls, key)
-            if os.path.isdir(run_dir):  # a run whose outputs were deleted or changed
-                shutil.rmtree(run_dir)
-        result = provenance.run_recorded(cls, go, run_dir, fingerprints=prints, cache_key=key)
-        if result.runtime.returncode in cls.success_codes:
-            entry = _entry(result, result.runtime.version, where.contents, folder)
-            _write_json(where.entry_path(key), entry)
-    return CachedResult.wrap(result, key)
+        return None
+    return Job(cls, given, where, key, prints)

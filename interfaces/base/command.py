@@ -1,4 +1,5 @@
-"""Building the argument list of a tool from its input spec.
+"""Step 3 of a run, *build argv*: output names, then the argument list,
+from the input spec (or the interface's ``command`` hook).
 
 ``argv`` is a list handed to the operating system without a shell, so values
 reach the tool unchanged whatever characters they hold.  ``argstr`` is split
@@ -17,10 +18,13 @@ import re
 import shlex
 import warnings
 
+from . import workdirs
 from .errors import InputError
-from .traits_ import Undefined
+from .naming import Namer
+from .specs import is_output_trait, trait_kind
+from .traits_ import Undefined, is_set
 
-__all__ = ["build_argv", "format_arg", "cmdline"]
+__all__ = ["build", "build_argv", "format_arg", "cmdline"]
 
 # One %-conversion; "%%" is a literal percent sign.
 _FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d*))?[diouxXeEfFgGcrsa]")
@@ -206,3 +210,30 @@ def _fill_operands(name, ctrait, items, values) -> list[str]:
         )
     files.reverse()
     return [files.pop() if item == "%s" else item for item in items]
+
+
+def build(run) -> None:
+    """Name the output arguments into ``run.values`` (making output
+    directories), then set ``run.argv``, ``run.cmdline``, ``run.env`` and
+    ``run.cwd``; ``run.namer`` names the other outputs after the run."""
+    cls = run.interface
+    run.output_type = next(  # an input such as FSL's output_type overrides the family's
+        (getattr(run.spec, n) for n, t in run.traits.items()
+         if t.selects_output_type and is_set(getattr(run.spec, n))), None)
+    run.namer = Namer(run.name, run.spec, cls.family, run.workdir, run.caller_cwd, run.values,
+                      output_type=run.output_type)
+    for name, ctrait in run.traits.items():
+        if not is_output_trait(ctrait):
+            continue
+        path = run.namer.output_arg(name)
+        if path is not None:
+            run.values[name] = path
+            if trait_kind(ctrait) == "directory" and not run.dry:
+                os.makedirs(path, exist_ok=True)
+    run.argv = cls.command(run.executable, run.values, run=run)
+    run.cmdline = cmdline(run.argv)
+    env = cls.family.child_environ(run.output_type)
+    if run.state.get("environ"):  # variables the command hook set for this run
+        env = {**(os.environ if env is None else env), **run.state["environ"]}
+    run.env = env
+    run.cwd = run.workdir or workdirs.scratch_dir(run.dry)

@@ -17,6 +17,12 @@ __all__ = [
     "CommandFailedError",
     "CommandTimeoutError",
     "OutputMissingError",
+    "OutputCorruptError",
+    "CommandStartError",
+    "WorkdirError",
+    "InterfaceWarning",
+    "CacheWarning",
+    "ProvenanceWarning",
 ]
 
 
@@ -42,6 +48,26 @@ class InputFileNotFoundError(InputError, FileNotFoundError):
 
 class ExecutableNotFoundError(InterfaceError, FileNotFoundError):
     """The tool's executable cannot be found."""
+
+
+class _PlainOSError(OSError):
+    """An OSError whose text is its message alone (``errno``, ``strerror``
+    and ``filename`` are still set, but ``str()`` does not rebuild the
+    ``[Errno N] ...`` form from them)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class CommandStartError(InterfaceError, _PlainOSError):
+    """The executable exists but the system cannot start it: a ``#!`` line
+    naming a missing interpreter, a file that is not a program, no
+    permission.  ``errno`` and ``filename`` are the operating system's."""
+
+
+class WorkdirError(InterfaceError, _PlainOSError):
+    """The folder a run would write in cannot be used (``workdir=``,
+    ``$IMAGESHELL_WORKDIR``): not a folder, not writable."""
 
 
 class _RunError(InterfaceError):
@@ -85,3 +111,21 @@ class CommandTimeoutError(_RunError, TimeoutError):
 
 class OutputMissingError(_RunError, FileNotFoundError):
     """The tool finished but did not produce an output it declares."""
+
+
+class OutputCorruptError(_RunError, ValueError):
+    """The tool finished but an image it wrote cannot be read: not an image,
+    or truncated (fewer bytes than its header says)."""
+
+
+class InterfaceWarning(UserWarning):
+    """Base of the warnings of :mod:`interfaces`: something went wrong that
+    does not cost the result."""
+
+
+class CacheWarning(InterfaceWarning):
+    """The result cache could not be used or read (the run went ahead)."""
+
+
+class ProvenanceWarning(InterfaceWarning):
+    """A provenance record could not be written (the result is kept)."""

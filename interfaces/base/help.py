@@ -7,8 +7,9 @@ Sphinx API reference (the class docstring is extended at class creation).
 from __future__ import annotations
 
 import inspect
+import re
 
-from .specs import as_list, is_output_trait, trait_kind
+from .specs import AnyOf, as_list, is_output_trait, trait_kind
 
 __all__ = ["type_text", "input_entries", "output_entries", "docstring", "help_text"]
 
@@ -36,7 +37,13 @@ def type_text(trait_type) -> str:
     if cls == "Dict":
         inner = trait_type.inner_traits()
         return "dict of " + (type_text(inner[-1].trait_type) if inner else "values")
-    return cls.lower()
+    # a trait may say it (Boutiques sub-commands), else a name a user knows
+    return getattr(trait_type, "help_type", None) or _INTERNAL.get(cls, cls.lower())
+
+
+#: Trait types whose class name means nothing to a user.
+_INTERNAL = {"TraitCompound": "value", "Either": "value", "Any": "value", "Instance": "object",
+             "Array": "array", "Dict": "dict"}
 
 
 def _command_part(ctrait) -> str:
@@ -69,7 +76,8 @@ def input_entries(interface) -> list[tuple[str, str, str]]:
         if ctrait.xor:
             lines.append("Excludes: " + ", ".join(as_list(ctrait.xor)) + ".")
         if ctrait.requires:
-            lines.append("Requires: " + ", ".join(as_list(ctrait.requires)) + ".")
+            one = " one of" if isinstance(ctrait.requires, AnyOf) else ""
+            lines.append(f"Requires{one}: " + ", ".join(as_list(ctrait.requires)) + ".")
         if ctrait.name_template:
             src = ", ".join(as_list(ctrait.name_source)) if ctrait.name_source else None
             default = f"``{ctrait.name_template}``" + (f" from {src}" if src else "")
@@ -107,7 +115,12 @@ def output_entries(interface) -> list[tuple[str, str, str]]:
                  "directory": "str (path)"}.get(kind, type_text(ctrait.trait_type))
         extra = []
         if ctrait.requires:
-            extra.append("When " + ", ".join(as_list(ctrait.requires)) + " is set.")
+            names = as_list(ctrait.requires)
+            if isinstance(ctrait.requires, AnyOf):
+                extra.append("When one of " + ", ".join(names) + " is set.")
+            else:
+                extra.append("When " + ", ".join(names) + (" is" if len(names) == 1 else " are")
+                             + " set.")
         if ctrait.from_stdout:
             extra.append(f"Parsed from stdout with ``{ctrait.from_stdout}``.")
         if ctrait.modified_input:
@@ -155,20 +168,30 @@ def docstring(interface, summary: str | None) -> str:
     return "\n".join(lines)
 
 
+_ROLE = re.compile(r":[a-z]+:`~?([^`]+)`")
+
+
+def plain_text(text: str) -> str:
+    """RST markup made plain for a terminal: ````x```` -> ``x``,
+    ``:class:`~a.b.C``` -> ``C``."""
+    text = _ROLE.sub(lambda m: m.group(1).rsplit(".", 1)[-1], text)
+    return text.replace("``", "")
+
+
 def help_text(interface) -> str:
-    """Plain-text help for ``imageshell help NAME``."""
+    """Plain-text help for ``imageshell help NAME`` (no RST markup)."""
     path = interface.executable_path()
     found = path if path else "NOT FOUND: " + interface.family.missing_message(interface.executable)
-    summary = (inspect.getdoc(interface) or "").split("\n\n")[0]
+    summary = plain_text((inspect.getdoc(interface) or "").split("\n\n")[0])
     lines = [f"{interface.full_name()} - {summary}", "",
              f"executable: {found}", "", "Inputs (imageshell run "
              f"{interface.full_name()} name=value ...):"]
     for name, kind, desc in input_entries(interface):
-        lines.append(f"  {name} ({kind})")
-        lines += _wrap(desc, "      ")
+        lines.append(f"  {name} ({plain_text(kind)})")
+        lines += _wrap(plain_text(desc), "      ")
     lines += ["", "Outputs:"]
     for name, kind, desc in output_entries(interface):
-        lines.append(f"  {name} ({kind})")
+        lines.append(f"  {name} ({plain_text(kind)})")
         if desc:
-            lines += _wrap(desc, "      ")
+            lines += _wrap(plain_text(desc), "      ")
     return "\n".join(lines)

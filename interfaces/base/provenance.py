@@ -35,12 +35,12 @@ from datetime import datetime, timezone
 
 import xxhash
 
-from .errors import InterfaceError
 from .specs import is_output_trait, trait_kind
 from .traits_ import Undefined, is_image_value
 
 __all__ = [
-    "SCHEMA", "set_provenance", "build_record", "read_record", "to_prov", "to_prov_json",
+    "SCHEMA", "set_provenance", "wanted", "record", "build_record", "read_record", "to_prov",
+    "to_prov_json",
     "ENV_PROVENANCE",
 ]
 
@@ -65,19 +65,19 @@ def _wanted() -> bool:
     return os.environ.get(ENV_PROVENANCE, "1") not in ("0", "false", "no", "")
 
 
-def run_recorded(cls, go, workdir, *, fingerprints=None, cache_key=None):
-    """Run ``go(workdir)`` and write the record in the run's folder."""
-    if not (workdir is not None or cls._writes_files) or not _wanted():
-        return go(workdir)
-    try:
-        result = go(workdir)
-    except InterfaceError as error:
-        if getattr(error, "result", None) is not None:  # the tool ran and failed: its folder is kept
-            _write(cls, error.result, workdir, fingerprints, cache_key, status="failed")
-        raise
-    ok = result.runtime.returncode in cls.success_codes  # check=False returns failures too
-    _write(cls, result, workdir, fingerprints, cache_key, status="ok" if ok else "failed")
-    return result
+def wanted(cls, workdir) -> bool:
+    """Whether a run of ``cls`` writes a record: it has a folder of its own
+    (a tool that writes files, or ``workdir=``) and records are on."""
+    return (workdir is not None or cls._writes_files) and _wanted()
+
+
+def record(cls, result, workdir, *, fingerprints=None, cache_key=None, status=None) -> None:
+    """Write the record of a finished run in its folder (``status``: "ok" or
+    "failed"; default from the exit status).  A record that cannot be
+    written is a :class:`~interfaces.base.ProvenanceWarning`, not an error."""
+    if status is None:
+        status = "ok" if result.runtime.returncode in cls.success_codes else "failed"
+    _write(cls, result, workdir, fingerprints, cache_key, status)
 
 
 def _write(cls, result, workdir, fingerprints, cache_key, status) -> None:
@@ -91,9 +91,22 @@ def _write(cls, result, workdir, fingerprints, cache_key, status) -> None:
         name = "provenance.json"
     from .cache import _write_json
 
-    _write_json(os.path.join(folder, name),
-                build_record(cls, result, fingerprints=fingerprints, cache_key=cache_key,
-                             status=status))
+    path = os.path.join(folder, name)
+    record = build_record(cls, result, fingerprints=fingerprints, cache_key=cache_key,
+                          status=status)
+    try:
+        _write_json(path, record)  # leaves no partial file when it fails
+    except OSError as error:  # e.g. a full disk: the run's result is kept
+        import warnings
+
+        from .errors import ProvenanceWarning
+
+        warnings.warn(
+            f"{result.interface}: could not write the provenance record {path} "
+            f"({error.strerror or error}); the run's result is kept without it. Free "
+            f"space there, or turn records off with IMAGESHELL_PROVENANCE=0.",
+            ProvenanceWarning, stacklevel=4,
+        )
 
 
 def output_digest(path: str) -> str:

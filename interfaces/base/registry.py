@@ -68,7 +68,15 @@ def get_interface(name: str) -> type:
         raise InterfaceError(
             f"{name!r} is ambiguous: it may be {', '.join(short)}. Use the full name."
         )
+    import difflib
+
+    close = difflib.get_close_matches(name, everything, n=3, cutoff=0.6)
+    shorts = {f.split(".", 1)[-1]: f for f in everything}  # "bet" for "fsl.bet"
+    close += [shorts[s] for s in difflib.get_close_matches(name, shorts, n=3, cutoff=0.6)
+              if shorts[s] not in close]
+    hint = f" Did you mean {', '.join(close[:3])}?" if close else ""
     raise InterfaceError(
-        f"no interface called {name!r}. `imageshell list` shows the "
-        f"{len(everything)} available: {', '.join(everything) or '(none)'}."
+        f"no interface called {name!r}.{hint} `imageshell list` shows the "
+        f"{len(everything)} available (`imageshell list WORD` those whose name or "
+        f"description holds WORD)."
     )

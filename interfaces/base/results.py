@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import datetime, timezone
 
 from .command import cmdline as _cmdline
 from .traits_ import Undefined, is_image_value
 
 __all__ = ["Runtime", "Result"]
+
+
+#: ANSI escape sequences (colours, cursor moves) tools print to terminals.
+_TERMINAL_CODES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
 
 
 def _timestamp(seconds: float) -> datetime:
@@ -75,8 +80,10 @@ class Runtime:
         return self._version
 
     def stderr_tail(self, lines: int = 20) -> str:
-        """The last ``lines`` lines of stderr."""
-        return "\n".join(self.stderr.rstrip("\n").splitlines()[-lines:])
+        """The last ``lines`` lines of stderr, without terminal colour and
+        cursor codes."""
+        text = _TERMINAL_CODES.sub("", self.stderr)
+        return "\n".join(text.rstrip("\n").splitlines()[-lines:])
 
     def to_dict(self, version: bool = True) -> dict:
         """JSON-ready dict (datetimes as ISO 8601 strings)."""

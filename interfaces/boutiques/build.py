@@ -28,6 +28,7 @@ from ..base import (
     OutputSpec,
     Str,
     Undefined,
+    any_of,
     is_set,
 )
 from ..base import traits_
@@ -124,10 +125,25 @@ class SubCommand(TraitType):
                 + ("say which with '@type'" if alt is None else f"'@type' is {alt!r}")
                 + f". Pass {{'@type': {next(iter(self.specs))!r}, ...}}."
             )
-        fields = {k: v for k, v in value.items() if k != "@type"}
+        # Keys are input names, or the descriptor's ids (as niwrap's dicts
+        # have them: "lambda", not "v_lambda").
+        names = self.plans[alt].names
+        fields = {names.get(k, k): v for k, v in value.items() if k != "@type"}
         spec = self.specs[alt](f"{who} ({alt})", **fields)
         spec.check()
         return {"@type": alt, **spec.given()}
+
+    @property
+    def help_type(self) -> str:
+        """The type as ``imageshell help`` shows it."""
+        def keys(sub):
+            return "{" + ", ".join(sub.names.values()) + "}"
+
+        if len(self.plans) == 1:
+            return "sub-command dict " + keys(next(iter(self.plans.values())))
+        alts = [f"{alt} {keys(sub)}" for alt, sub in list(self.plans.items())[:6]]
+        more = f" | ... ({len(self.plans)} in all)" if len(self.plans) > 6 else ""
+        return "sub-command dict, '@type' one of: " + " | ".join(alts) + more
 
     def info(self):
         alts = [f"{alt} ({', '.join(sub.names.values()) or 'no inputs'})"
@@ -289,7 +305,9 @@ def _stage(ctrait, value, label, run):
                 for k, v in value.items()}
     if trait_kind(ctrait) is None or run is None:
         return value
-    staged, prepared = run._coerce_one(label, ctrait, value, None, os.getcwd())
+    from ..base.handover import hand_over_value
+
+    staged, prepared = hand_over_value(run, label, ctrait, value)
     if prepared is not None:
         run.prepared[label] = prepared
     return staged
@@ -389,6 +407,8 @@ def _output_traits(plan: Plan, ident: str, item: dict):
                         keep_extension=bool(custom.get("keep_extension")))
         if custom.get("requires"):
             rule["requires"] = custom["requires"]
+        elif custom.get("requires_any"):  # written when one of them is set
+            rule["requires"] = any_of(*custom["requires_any"])
     else:
         rule = dict(name_template=PathRule(plan, ident))
     if "value-key" in item or custom.get("argument"):  # settable like any output argument

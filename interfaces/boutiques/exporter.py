@@ -18,7 +18,7 @@ import copy
 import shlex
 
 from ..base import InterfaceError, traits_
-from ..base.specs import is_output_trait, trait_kind
+from ..base.specs import AnyOf, as_list, is_output_trait, trait_kind
 
 __all__ = ["export_interface"]
 
@@ -318,10 +318,13 @@ def export_interface(cls, tool_version=None) -> dict:
         item = {"id": ident, "name": name, "description": (ctrait.desc or name).strip()}
         if ctrait.inner_traits:  # a list, found by glob
             item["list"] = True
-        requires = ctrait.requires
-        requires = [requires] if isinstance(requires, str) else list(requires or [])
+        any_one = isinstance(ctrait.requires, AnyOf)
+        requires = as_list(ctrait.requires)
         if requires:
-            item["conditional-path-template"] = [{" and ".join(requires): template}]
+            # Boutiques takes the first condition that holds: one per
+            # alternative says "any of"; one joined with "and", "all of".
+            conditions = requires if any_one else [" and ".join(requires)]
+            item["conditional-path-template"] = [{c: template} for c in conditions]
             item["optional"] = True
         else:
             item["path-template"] = template
@@ -333,7 +336,7 @@ def export_interface(cls, tool_version=None) -> dict:
         if ctrait.keep_extension:
             meta["keep_extension"] = True
         if requires:
-            meta["requires"] = requires
+            meta["requires_any" if any_one else "requires"] = requires
         if ident != name:
             meta["name"] = name
         custom_out[ident] = meta
@@ -405,6 +408,11 @@ def _export_loaded(cls, tool_version) -> dict:
             )
         if plan.inputs[ident].get("value-key"):
             gone.add(plan.inputs[ident]["value-key"])
+    seen = set()
+    for item in desc.get("inputs", []):  # niwrap's repeated ids, named as load() names them
+        if item.get("id") in seen and plan.niwrap:
+            item["id"] = plan._renamed(item["id"], seen)
+        seen.add(item.get("id"))
     desc["inputs"] = [i for i in desc.get("inputs", [])
                       if i.get("id") in plan.inputs and i.get("id") not in plan.subs]
     for item in desc["inputs"]:
@@ -413,15 +421,33 @@ def _export_loaded(cls, tool_version) -> dict:
         for field in ("resolve-parent", "mutable", "media-types"):
             item.pop(field, None)
     desc.pop("stdout-output", None)
-    if str(desc.get("schema-version", "")).endswith("+styx"):
-        desc["schema-version"] = "0.5"
+    desc.pop("walltime-estimate", None)  # schema 0.4
+    outputs, kept = [], set()
+    for item in desc.get("output-files", []):  # a repeated id: the one load() kept
+        if item.get("id") not in kept and plan.outputs.get(item.get("id")) == item:
+            outputs.append(item)
+            kept.add(item["id"])
+    if outputs:
+        desc["output-files"] = outputs
+    else:
+        desc.pop("output-files", None)
+    desc["schema-version"] = "0.5"  # what the rest of this function makes of it
+    exported = {i["id"] for i in desc["inputs"]}
+    groups = []
+    for group in desc.get("groups") or []:  # members that are not (exported) inputs: out
+        group["members"] = [m for m in group.get("members", []) if m in exported]
+        if group["members"]:
+            groups.append(group)
+    if groups:
+        desc["groups"] = groups
+    else:
+        desc.pop("groups", None)
     line = desc["command-line"]
     for key in gone:
         line = line.replace(" " + key, "").replace(key, "")
     desc["command-line"] = line
     if tool_version is not None or "tool-version" not in desc:
         desc["tool-version"] = str(tool_version or plan.tool_version or "unknown")
-    desc.setdefault("schema-version", "0.5")
     # Stock Boutiques wants ids unique across inputs and outputs: an output
     # sharing its input's id (niwrap) gets a suffix.
     for item in desc.get("output-files", []):

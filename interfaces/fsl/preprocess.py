@@ -8,7 +8,7 @@ import math
 
 from ..base import (
     Bool, Enum, File, Float, Image, Int, Interface, List, OutputFile, OutputImage,
-    OutputPrefix, OutputSpec, Str,
+    OutputPrefix, OutputSpec, Str, any_of, exclusive,
 )
 from .family import FSL, FSLInputs
 
@@ -50,23 +50,26 @@ class bet(Interface):
         threshold = Bool(argstr="-t",
                          desc="apply thresholding to segmented brain image and mask")
         mesh = Bool(argstr="-e", desc="generate a vtk mesh brain surface")
-        robust = Bool(argstr="-R", xor=_BET_MODES,
+        robust = Bool(argstr="-R",
                       desc="robust brain centre estimation (iterates BET several times)")
-        padding = Bool(argstr="-Z", xor=_BET_MODES,
+        padding = Bool(argstr="-Z",
                        desc="improve BET if FOV is very small in Z (pads end slices)")
-        remove_eyes = Bool(argstr="-S", xor=_BET_MODES,
+        remove_eyes = Bool(argstr="-S",
                            desc="eye & optic nerve cleanup (can be useful in SIENA)")
-        surfaces = Bool(argstr="-A", xor=_BET_MODES,
+        surfaces = Bool(argstr="-A",
                         desc="run bet2 and then betsurf to get additional skull and scalp "
                              "surfaces")
-        t2_guided = Image(argstr="-A2 %s", xor=_BET_MODES,
+        t2_guided = Image(argstr="-A2 %s",
                           desc="as surfaces, also feeding in a non-brain-extracted T2")
-        functional = Bool(argstr="-F", xor=_BET_MODES, desc="apply to 4D fMRI data")
-        reduce_bias = Bool(argstr="-B", xor=_BET_MODES, desc="bias field and neck cleanup")
+        functional = Bool(argstr="-F", desc="apply to 4D fMRI data")
+        reduce_bias = Bool(argstr="-B", desc="bias field and neck cleanup")
+
+        groups = (exclusive(*_BET_MODES),)
 
     class Outputs(OutputSpec):
         mask_file = Image(name_source="out_file", name_template="%s_mask",
-                          requires=["mask"], desc="binary brain mask")
+                          requires=any_of("mask", "reduce_bias", "surfaces"),
+                          desc="binary brain mask")
         outline_file = Image(name_source="out_file", name_template="%s_overlay",
                              requires=["outline"], desc="surface outline")
         meshfile = File(name_source="out_file", name_template="%s_mesh.vtk",

@@ -10,7 +10,7 @@ from traits.api import Any, Undefined
 
 from ..base import (
     Bool, Enum, File, Float, Image, Int, Interface, List, OutputFile, OutputImage,
-    OutputPrefix, OutputSpec, Str, Tuple,
+    OutputPrefix, OutputSpec, Str, Tuple, exclusive,
 )
 from .family import FSL, FSLInputs
 
@@ -247,32 +247,32 @@ class fslorient(Interface):
     class Inputs(FSLInputs):
         in_file = Image(argstr="%s", position=-1, mandatory=True, copy=True,
                         formats=("nifti1", "analyze"), desc="image to read or change")
-        get_orient = Bool(argstr="-getorient", xor=_ORIENT_OPTIONS,
+        get_orient = Bool(argstr="-getorient",
                           desc="print RADIOLOGICAL or NEUROLOGICAL")
-        get_sform = Bool(argstr="-getsform", xor=_ORIENT_OPTIONS, desc="print the sform")
-        get_qform = Bool(argstr="-getqform", xor=_ORIENT_OPTIONS, desc="print the qform")
-        set_sform = List(Float(), minlen=16, maxlen=16, argstr="-setsform %s",
-                         xor=_ORIENT_OPTIONS, desc="set the sform (16 numbers, row by row)")
-        set_qform = List(Float(), minlen=16, maxlen=16, argstr="-setqform %s",
-                         xor=_ORIENT_OPTIONS, desc="set the qform (16 numbers, row by row)")
-        get_sformcode = Bool(argstr="-getsformcode", xor=_ORIENT_OPTIONS,
+        get_sform = Bool(argstr="-getsform", desc="print the sform")
+        get_qform = Bool(argstr="-getqform", desc="print the qform")
+        set_sform = List(Float(), minlen=16, maxlen=16, argstr="-setsform %s", desc="set the sform (16 numbers, row by row)")
+        set_qform = List(Float(), minlen=16, maxlen=16, argstr="-setqform %s", desc="set the qform (16 numbers, row by row)")
+        get_sformcode = Bool(argstr="-getsformcode",
                              desc="print the sform code")
-        get_qformcode = Bool(argstr="-getqformcode", xor=_ORIENT_OPTIONS,
+        get_qformcode = Bool(argstr="-getqformcode",
                              desc="print the qform code")
-        set_sformcode = Int(argstr="-setsformcode %d", xor=_ORIENT_OPTIONS, desc="set the sform code")
-        set_qformcode = Int(argstr="-setqformcode %d", xor=_ORIENT_OPTIONS, desc="set the qform code")
-        copy_sform2qform = Bool(argstr="-copysform2qform", xor=_ORIENT_OPTIONS,
+        set_sformcode = Int(argstr="-setsformcode %d", desc="set the sform code")
+        set_qformcode = Int(argstr="-setqformcode %d", desc="set the qform code")
+        copy_sform2qform = Bool(argstr="-copysform2qform",
                                 desc="copy the sform into the qform")
-        copy_qform2sform = Bool(argstr="-copyqform2sform", xor=_ORIENT_OPTIONS,
+        copy_qform2sform = Bool(argstr="-copyqform2sform",
                                 desc="copy the qform into the sform")
-        delete_orient = Bool(argstr="-deleteorient", xor=_ORIENT_OPTIONS,
+        delete_orient = Bool(argstr="-deleteorient",
                              desc="delete the orientation information")
-        force_radiological = Bool(argstr="-forceradiological", xor=_ORIENT_OPTIONS,
+        force_radiological = Bool(argstr="-forceradiological",
                                   desc="make the header radiological (flips the data)")
-        force_neurological = Bool(argstr="-forceneurological", xor=_ORIENT_OPTIONS,
+        force_neurological = Bool(argstr="-forceneurological",
                                   desc="make the header neurological (flips the data)")
-        swap_orient = Bool(argstr="-swaporient", xor=_ORIENT_OPTIONS,
+        swap_orient = Bool(argstr="-swaporient",
                            desc="swap between radiological and neurological")
+
+        groups = (exclusive(*_ORIENT_OPTIONS),)
 
     class Outputs(OutputSpec):
         out_file = Image(modified_input="in_file", desc="the (copied) image, as changed")

@@ -62,8 +62,9 @@ Input metadata (besides the base's ``mandatory``, ``xor``, ``requires``,
 Values: ``Bool`` becomes 1/0, images and files become cell arrays of
 paths, tuples and lists of numbers become vectors (matrices when nested).
 Numbers are then brought to the size SPM's configuration requires of their
-field (:mod:`.config`): a single number given for ``[1 3]`` is repeated,
-any other size is refused before anything runs.
+field (:mod:`.config`): a single number given for a field of one quantity
+per axis (``fwhm``, voxel sizes) is repeated, any other size is refused
+before anything runs.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ import shutil
 
 from traits.api import Array, TraitType, Undefined
 
-from ..base import ExecutableNotFoundError, InputFileNotFoundError, Interface
+from ..base import ExecutableNotFoundError, InputError, InputFileNotFoundError, Interface
 from ..base.specs import is_output_trait, trait_kind
 from . import engines, output
 from .config import conform, tissue_classes
@@ -155,6 +156,11 @@ class SPMBatch(Interface):
     """
 
     family = SPM
+    #: Trait metadata of SPM wrappers: where each input goes in the job, and
+    #: how discovered outputs are found.
+    extra_metadata = frozenset({"field", "scans", "sessions", "struct", "dir_field",
+                                "template", "of", "first", "classes", "tpm_classes",
+                                "default_tpm"})
     #: The module under ``matlabbatch{1}.spm.``.
     job: str | None = None
     #: ``{field: value}`` set in every job of this module.
@@ -349,10 +355,18 @@ class SPMBatch(Interface):
                 else:
                     value = Cell([s for f in files for s in _scans(f, ctrait.scans)])
             elif ctrait.tpm_classes:
+                try:
+                    classes = tissue_classes(values[name])
+                except Exception as error:  # nibabel cannot read it
+                    raise InputError(
+                        f"{cls.full_name()}: input {name!r} names {values[name]}, which is "
+                        f"not an image a tissue map can be read from ({error}). Give a 4D "
+                        f"NIfTI of tissue probabilities, e.g. SPM12's tpm/TPM.nii."
+                    ) from error
                 value = [
                     {field: conform(cls.full_name(), cls.job, f"{ctrait.field}.{field}", v, name)
                      for field, v in one.items()}
-                    for one in tissue_classes(values[name])
+                    for one in classes
                 ]
             elif trait_kind(ctrait) in ("file", "directory"):
                 value = Cell([values[name]])

@@ -206,7 +206,7 @@ def bet(argv):
     if not a.has("-n"):
         save(brain, img, out)
     stem = image_name(out)[: -len(_ext())]
-    if a.has("-m"):
+    if a.has("-m") or a.has("-B") or a.has("-A") or a.has("-A2"):  # as FSL's bet script
         save(mask, img, stem + "_mask", np.uint8)
     if a.has("-o"):
         save(mask, img, stem + "_overlay", np.uint8)

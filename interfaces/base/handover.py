@@ -1,0 +1,203 @@
+"""Step 2 of a run, *hand over images*: every input as the tool gets it.
+
+Image inputs become files now (the image may have changed since it was
+assigned) through :func:`imagecache.prepare_file`; paths become absolute and
+are checked to exist; values declared with a ``writer`` are written into the
+run's folder; elements of lists, and values of dicts, as their inner trait
+says.  In a preview nothing is written: an image that would be handed over
+as a temporary is shown in ``<temporary>/``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from .errors import InputFileNotFoundError
+from .specs import element_trait, is_output_trait, trait_kind
+from .traits_ import ImageOrValue, is_image_value
+
+__all__ = ["hand_over", "hand_over_value", "TEMPORARY"]
+
+#: In a preview, the folder of a temporary file imagecache would write.
+TEMPORARY = "<temporary>"
+
+
+def hand_over(run) -> None:
+    """Make the run's folder when it needs one, and fill ``run.values`` and
+    ``run.prepared``."""
+    if run.workdir is None and run.interface._writes_files:
+        run.new_workdir()
+    values = {}
+    for name, value in run.spec.given().items():
+        ctrait = run.traits[name]
+        if is_output_trait(ctrait):
+            continue
+        if trait_kind(ctrait) is not None:
+            values[name], prepared = _one(run, name, ctrait, value, None)
+            if prepared is not None:
+                run.prepared[name] = prepared
+            continue
+        inner = element_trait(ctrait, value)
+        values[name] = value if inner is None else _many(run, name, inner, value)
+    run.values = values
+
+
+def hand_over_value(run, label: str, ctrait, value):
+    """One value as the tool gets it, for a hook that hands over values of
+    its own (a Boutiques sub-command's files): ``(value, PreparedFile or
+    None)``; the caller records the PreparedFile in ``run.prepared``."""
+    return _one(run, label, ctrait, value, None)
+
+
+def _many(run, name, inner, value):
+    """A list (or dict) of files or images: each element as ``inner`` says."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            out[key], prepared = _one(run, name, inner, item, key)
+            if prepared is not None:  # recorded per key: "variables[x]"
+                run.prepared[f"{name}[{key}]"] = prepared
+        return out
+    out, files = [], []
+    for index, item in enumerate(value):
+        passed, prepared = _one(run, name, inner, item, index)
+        out.append(passed)
+        if prepared is not None:
+            files.append(prepared)
+    if files:
+        run.prepared[name] = files
+    return out
+
+
+def _one(run, name, ctrait, value, index):
+    """``(command-line value, PreparedFile or None)`` of one value."""
+    kind = trait_kind(ctrait)
+    is_path = isinstance(value, (str, os.PathLike))
+    if kind == "image" and isinstance(ctrait.trait_type, ImageOrValue) \
+            and not is_image_value(value):
+        if isinstance(value, os.PathLike) or (
+            is_path and os.path.exists(os.path.join(run.caller_cwd, value))
+        ):
+            return _existing(run, name, ctrait, value), None
+        return str(value), None  # a number or an operator, as text
+    if kind == "image":
+        prepared = _prepare(run, name, ctrait, value, index)
+        return prepared.path, prepared
+    if kind in ("file", "directory"):
+        if ctrait.writer is not None and not is_path:
+            return _write_value(run, name, ctrait, value, index), None
+        return _existing(run, name, ctrait, value), None
+    return value, None
+
+
+def _write_value(run, name, ctrait, value, index) -> str:
+    """Write a value declared with ``writer`` to a file in the run's folder
+    and return its path."""
+    label = name if index is None else f"{name}.{index}"
+    path = os.path.join(run.new_workdir(), f"{label}{ctrait.suffix or ''}")
+    if run.dry:
+        return path
+    try:
+        ctrait.writer(value, path)
+    except Exception as error:
+        error.add_note(f"while writing input {label!r} of {run.name} to {path}")
+        raise
+    return path
+
+
+def _existing(run, name, ctrait, value) -> str:
+    path = os.path.abspath(os.path.join(run.caller_cwd, os.fspath(value)))
+    if ctrait.exists is not False:
+        ok = os.path.isdir(path) if trait_kind(ctrait) == "directory" else os.path.exists(path)
+        if not ok:
+            raise InputFileNotFoundError(
+                f"{run.name}: input {name!r} names {path}, which does not exist. "
+                f"Check the path."
+            )
+    return path
+
+
+def _prepare(run, name, ctrait, value, index):
+    import imagecache
+
+    formats = ctrait.formats or run.interface.family.image_formats
+    label = name if index is None else f"{name}[{index}]"
+    if run.dry:
+        return _planned(run, label, value, formats, bool(ctrait.copy))
+    try:
+        return imagecache.prepare_file(value, formats=formats, copy=bool(ctrait.copy))
+    except FileNotFoundError as error:
+        raise InputFileNotFoundError(
+            f"{run.name}: input {label!r} names {error.filename or value}, which "
+            f"does not exist. Check the path."
+        ) from error
+    except Exception as error:
+        error.add_note(f"while passing input {label!r} of {run.name} as a file")
+        raise
+
+
+def _planned(run, label, value, formats, copy):
+    """The PreparedFile a preview shows for an image input: its own file
+    when imagecache would pass it, else a temporary in ``<temporary>/``
+    (nothing is written)."""
+    import imagecache
+
+    from .naming import split_ext
+
+    if isinstance(value, (str, os.PathLike)):
+        path = os.path.abspath(os.path.join(run.caller_cwd, os.fspath(value)))
+        if not os.path.exists(path):
+            raise InputFileNotFoundError(
+                f"{run.name}: input {label!r} names {path}, which does not exist. "
+                f"Check the path."
+            )
+        own, hint = path, os.path.basename(path)
+    else:
+        own = value.get_filename()
+        hint = os.path.basename(own) if own else label
+        if own and imagecache.is_dirty(value):
+            own = None  # edited since loaded: a temporary of its current state
+    if own and not copy and _accepts(own, formats):
+        return imagecache.PreparedFile(own, "original", 0, True, (own,))
+    ext = _first_extension(formats) or (split_ext(own)[1] if own and copy else ".nii")
+    path = f"{TEMPORARY}/{split_ext(hint)[0].split('.')[0] or 'image'}{ext}"
+    return imagecache.PreparedFile(path, "copy" if copy else "temporary", 0, False, (path,))
+
+
+#: Extensions of the imagecache format families, the first the one a temporary gets.
+_FAMILY_EXTENSIONS = {
+    "nifti1": (".nii", ".nii.gz", ".img", ".hdr", ".img.gz", ".hdr.gz"),
+    "nifti2": (".nii", ".nii.gz", ".img", ".hdr"),
+    "analyze": (".img", ".hdr", ".img.gz", ".hdr.gz"),
+    "mgh": (".mgh", ".mgz"),
+    "minc": (".mnc",),
+}
+
+
+def _format_extensions(fmt: str) -> tuple[str, ...]:
+    """Extensions one ``formats`` token stands for: ``".nii"``,
+    ``"nifti1:.nii"``, or a family (``"nifti1"``: all of its extensions)."""
+    family, _, ext = fmt.partition(":") if not fmt.startswith(".") else ("", "", fmt)
+    if ext:
+        return (ext.lower(),)
+    return _FAMILY_EXTENSIONS.get(family.lower(), ())
+
+
+def _accepts(path: str, formats) -> bool:
+    """Whether a tool reading ``formats`` takes ``path`` as it is, judged by
+    its extension (a preview reads no header)."""
+    if not formats:
+        return True
+    from .naming import split_ext
+
+    ext = split_ext(path)[1].lower()
+    return any(ext in _format_extensions(f) for f in formats)
+
+
+def _first_extension(formats) -> str | None:
+    """Extension of a temporary written for ``formats`` (None: any)."""
+    for fmt in formats or ():
+        extensions = _format_extensions(fmt)
+        if extensions:
+            return extensions[0]
+    return None
