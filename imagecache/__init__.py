@@ -7,6 +7,8 @@ The public API:
   file while it still matches, else a temporary written once;
 - :func:`prepare_file` -- the same, saying whether a temporary was written;
 - :func:`is_dirty` / :func:`set_dirty` -- ask, or override, the check;
+- :func:`file_identity` -- the identity a file is trusted by (device, inode,
+  size, mtime_ns, ctime_ns);
 - :func:`image_fingerprint` -- a short string that changes when what a tool
   would receive for the image changes (for result caches);
 - :func:`set_temp_dir` / :func:`get_temp_dir` -- where temporaries go;
@@ -14,6 +16,7 @@ The public API:
 """
 
 from .errors import (
+    ConflictingEditsError,
     ImageCacheError,
     ImageFileChangedError,
     NotAnImageError,
@@ -22,7 +25,8 @@ from .errors import (
     UnsupportedFormatError,
 )
 from .handoff import PreparedFile, as_filename, is_dirty, prepare_file, set_dirty
-from .identity import image_fingerprint
+from .digests import file_identity
+from .fingerprint import image_fingerprint
 from .images import TrackedImage, load
 from .tempfiles import get_temp_dir, set_temp_dir
 
@@ -37,7 +41,9 @@ __all__ = [
     "set_temp_dir",
     "get_temp_dir",
     "TrackedImage",
+    "file_identity",
     "ImageCacheError",
+    "ConflictingEditsError",
     "ImageFileChangedError",
     "NotAnImageError",
     "TemporaryWriteError",

@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import errno
 
+from nibabel.filebasedimages import ImageFileError
+
 
 class ImageCacheError(Exception):
     """Base class of all errors raised by imagecache."""
 
 
-class NotAnImageError(ImageCacheError, ValueError):
-    """A file exists but nibabel cannot read it as an image."""
+class NotAnImageError(ImageCacheError, ImageFileError, ValueError):
+    """A file exists but nibabel cannot read it as an image.
+
+    Also a :class:`nibabel.filebasedimages.ImageFileError`, so code that catches
+    nibabel's error catches it too, and a ``ValueError``.
+    """
 
 
 class ImageFileChangedError(ImageCacheError, OSError):
@@ -37,3 +43,12 @@ class UnsupportedFormatError(ImageCacheError, ValueError):
 def missing_file(path: str) -> FileNotFoundError:
     """The ``FileNotFoundError`` for an image path that does not exist, naming it."""
     return FileNotFoundError(errno.ENOENT, f"image file {path!r} does not exist; check the path", path)
+
+
+class ConflictingEditsError(ImageCacheError, ValueError):
+    """Two arrays of one image were edited, so imagecache cannot tell which is the image.
+
+    For example the ``get_data()`` array and the ``get_fdata()`` cache were
+    both edited between two checks, or an array was edited after another
+    array's edit had become the image's content.
+    """

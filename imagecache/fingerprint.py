@@ -1,163 +1,85 @@
-"""Cheap digests of the parts of an image: header, affine, extensions, voxels, files.
+"""A short string that identifies what a tool would receive for an image.
 
-A digest here is a short ``bytes`` value; two equal digests mean equal content.
-Voxel arrays are hashed with xxHash (XXH3-128), which runs at memory speed, far
-faster than writing the array to disk.
+:func:`image_fingerprint` is what result caches key on. Two images with equal
+fingerprints are handed to tools as equal files; any change of voxels, header,
+affine or extensions -- in memory or on disk -- changes the fingerprint.
 """
 
 from __future__ import annotations
 
 import os
 
-import numpy as np
 import xxhash
+from nibabel.spatialimages import SpatialImage
 
-__all__ = [
-    "array_digest",
-    "memory_order",
-    "same_values",
-    "header_bytes",
-    "affine_bytes",
-    "extensions_digest",
-    "stat_key",
-    "proxy_params",
-    "is_proxy",
-]
+from .check import assess
+from .digests import affine_bytes, extensions_digest, file_identity, header_key, header_scaling
+from .errors import missing_file
+from .formats import nibabel_class
+from .state import image_files, state_of
+
+__all__ = ["image_fingerprint"]
 
 
-def memory_order(arr) -> str:
-    """``"F"`` for a Fortran-contiguous (and not C-contiguous) array, else ``"C"``."""
-    flags = np.asarray(arr).flags
-    return "F" if flags.f_contiguous and not flags.c_contiguous else "C"
+def _file_part(path: str, file_digest) -> str:
+    if file_digest is not None:
+        return f"{path}|{file_digest(path)}"
+    return f"{path}|{file_identity(path)}"
 
 
-def array_digest(arr, order: str | None = None) -> bytes:
-    """Digest of an array's dtype, shape, memory order and values (byte-exact).
+def image_fingerprint(image, *, file_digest=None) -> str:
+    """A fingerprint of ``image`` as a tool would receive it.
 
-    C- and Fortran-contiguous arrays are hashed in place (nibabel's NIfTI
-    arrays are Fortran-ordered: copying them to C order would cost more than
-    the hash). The order is part of the digest, so equal digests mean equal
-    values; to compare with an array in another order, pass ``order`` (the
-    other array's :func:`memory_order`): ``arr`` is then copied to it if needed.
+    - A path, or a *clean* file-backed image (see :func:`is_dirty`):
+      ``"file:"`` and a digest of the file names, their ``stat`` identity
+      (device, inode, size, modification and change times) and the header.
+      Costs a ``stat`` per file and a comparison with the image's file, a few
+      microseconds; nothing is read.
+    - A dirty or in-memory image: ``"data:"`` and a digest of its voxel
+      values, header, affine and extensions (one xxHash pass over voxels held
+      in memory, which runs at memory speed).
 
     Parameters
     ----------
-    arr : numpy.ndarray
-        Any array; non-contiguous arrays are copied to hash them.
-    order : {"C", "F"}, optional
-        Hash ``arr`` as if it had this memory order.
+    image : nibabel image, imagecache image, str or os.PathLike
+    file_digest : callable, optional
+        ``file_digest(path) -> str``, e.g. a content hash with a persistent
+        cache; used instead of the ``stat`` identity of each file, so that a
+        file touched or copied without change keeps its fingerprint.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    FileNotFoundError
+        For a path that does not exist.
+    TypeError
+        For a value that is neither an image nor a path.
+    imagecache.ImageCacheError
+        As :func:`is_dirty` (e.g. the file under a lazily loaded image changed).
     """
-    arr = np.asarray(arr)
-    if order is not None and memory_order(arr) != order:
-        arr = np.asarray(arr, order=order)
-    if arr.flags.c_contiguous:
-        order, buf = "C", arr
-    elif arr.flags.f_contiguous:
-        order, buf = "F", arr.T  # a C-contiguous view of the same bytes
-    else:
-        order, buf = "C", np.ascontiguousarray(arr)
-    h = xxhash.xxh3_128()
-    h.update(f"{arr.dtype.str}|{arr.shape}|{order}|".encode())
-    if arr.size:
-        h.update(memoryview(buf).cast("B"))
-    return h.digest()
-
-
-def same_values(a, b) -> bool:
-    """``np.array_equal(a, b, equal_nan=True)``, several times faster on large arrays.
-
-    One element-wise comparison; NaNs are looked at only where it fails
-    (numpy's ``equal_nan`` runs ``isnan`` over both whole arrays).
-    """
-    a, b = np.asarray(a), np.asarray(b)
-    if a.shape != b.shape:
-        return False
-    with np.errstate(invalid="ignore"):
-        eq = a == b
-    if eq.all():
-        return True
-    if a.dtype.kind not in "fc" or b.dtype.kind not in "fc":
-        return False
-    differ = ~eq
-    return bool(np.isnan(a[differ]).all() and np.isnan(b[differ]).all())
-
-
-def header_bytes(header) -> bytes:
-    """The header's raw fields as bytes, for exact comparison.
-
-    Headers with a binary layout (NIfTI, Analyze, MGH) give their binary block.
-    Other spatial headers (MINC) give their data type, shape and zooms.
-    """
-    block = getattr(header, "binaryblock", None)
-    if block is not None:
-        return bytes(block)
-    try:
-        parts = (header.get_data_dtype().str, header.get_data_shape(), header.get_zooms())
-    except AttributeError:  # not a spatial header: compare nothing we cannot read
-        return b""
-    return repr(parts).encode()
-
-
-def affine_bytes(affine) -> bytes:
-    """The affine as float64 bytes (``b""`` when the image has none)."""
-    if affine is None:
-        return b""
-    return np.asarray(affine, dtype=np.float64).tobytes()
-
-
-def extensions_digest(header) -> bytes:
-    """Digest of a NIfTI header's extensions, whatever their size (``b""`` if none)."""
-    exts = getattr(header, "extensions", None)
-    if not exts:
-        return b""
-    h = xxhash.xxh3_128()
-    for ext in exts:
-        content = ext.content if hasattr(ext, "content") else ext.get_content()
-        if not isinstance(content, (bytes, bytearray)):
-            content = repr(content).encode()
-        h.update(f"{int(ext.get_code())}:{len(content)}:".encode())
-        h.update(content)
-    return h.digest()
-
-
-def stat_key(path: str):
-    """A key that changes when a file is rewritten, touched, replaced or removed.
-
-    Returns ``None`` for a missing file.
-    """
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-
-
-def is_proxy(dataobj) -> bool:
-    """True for a nibabel array proxy (data still on disk), False for an array."""
-    return bool(getattr(dataobj, "is_proxy", False)) and not isinstance(dataobj, np.ndarray)
-
-
-def proxy_params(proxy):
-    """What decides which voxels a proxy reads: its file and how it decodes it."""
-    file_like = getattr(proxy, "file_like", None)
-    if isinstance(file_like, (str, os.PathLike)):
-        file_like = os.path.abspath(os.fspath(file_like))
-    else:
-        file_like = id(file_like)
-    return (
-        file_like,
-        tuple(getattr(proxy, "_shape", getattr(proxy, "shape", ()))),
-        str(getattr(proxy, "_dtype", getattr(proxy, "dtype", ""))),
-        getattr(proxy, "_offset", None),
-        _num(getattr(proxy, "_slope", None)),
-        _num(getattr(proxy, "_inter", None)),
-        getattr(proxy, "order", None),
-    )
-
-
-def _num(v):
-    # NaN != NaN would make equal params compare unequal
-    if v is None:
-        return None
-    v = float(np.asarray(v))
-    return "nan" if np.isnan(v) else v
+    if not isinstance(image, SpatialImage):
+        if not isinstance(image, (str, os.PathLike)):
+            raise TypeError(f"expected a nibabel image or a path, got {type(image).__name__}")
+        path = os.path.abspath(os.fspath(image))
+        if not os.path.exists(path):
+            raise missing_file(path)
+        return "file:" + xxhash.xxh3_128_hexdigest(_file_part(path, file_digest).encode())
+    state = state_of(image)
+    with state.lock:
+        verdict = assess(image, state)
+        files = image_files(image)
+        h = xxhash.xxh3_128()
+        h.update(nibabel_class(type(image)).__name__.encode())
+        h.update(header_key(image.header))
+        h.update(repr(header_scaling(image.header)).encode())
+        h.update(extensions_digest(image.header))
+        if verdict.clean and files:
+            for path in files:
+                h.update(_file_part(path, file_digest).encode())
+            return "file:" + h.hexdigest()
+        h.update(affine_bytes(image._affine))
+        h.update(repr(verdict.data_key).encode())
+        return "data:" + h.hexdigest()

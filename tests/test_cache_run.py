@@ -142,16 +142,24 @@ def test_second_input_counts(tool, store, tmp_path):
     assert calls() == 2
 
 
-@pytest.mark.parametrize("change", ["delete", "modify"])
+@pytest.mark.parametrize("change", ["delete", "modify", "same-size-mtime-put-back"])
 def test_rerun_when_an_output_was_deleted_or_modified(tool, store, tmp_path, change):
     countcp, calls = tool
     path = write_nii(tmp_path / "a.nii")
     out = countcp().run(in_file=path, cache=store).outputs.out_file.get_filename()
     if change == "delete":
         os.unlink(out)
-    else:
+    elif change == "modify":
         with open(out, "ab") as fh:
             fh.write(b"\0")
+    else:  # the record must hold the full identity (ctime cannot be put back)
+        st = os.stat(out)
+        with open(out, "r+b") as fh:
+            fh.seek(-1, os.SEEK_END)
+            last = fh.read(1)
+            fh.seek(-1, os.SEEK_END)
+            fh.write(bytes([last[0] ^ 0xFF]))
+        os.utime(out, ns=(st.st_atime_ns, st.st_mtime_ns))
     res = countcp().run(in_file=path, cache=store)
     assert calls() == 2 and not res.cache_hit
     assert os.path.getsize(res.outputs.out_file.get_filename()) == os.path.getsize(path)

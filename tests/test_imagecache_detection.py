@@ -119,10 +119,22 @@ def test_dtype_edit_detected_in_every_format(kind, make_image, tmp_path):
     img = imagecache.load(path)
     assert_original(img, path)
     img.set_data_dtype(np.int16)
-    # NIfTI and SPM scale float data into int16 (MGH rounds): the values are
-    # what nibabel's save in the image's own format gives, checked by assert_temporary
-    pf = assert_temporary(img, tmp_path, original=path, values=kind == "mgz")
+    # every value fits int16 exactly: stored as int16, unscaled (nib.save would scale)
+    pf = assert_temporary(img, tmp_path, original=path)
     assert nib.load(pf.path).get_data_dtype() == np.int16
+    assert np.array_equal(np.asanyarray(nib.load(pf.path).dataobj.get_unscaled()), data)
+
+
+@pytest.mark.parametrize("kind", ["nii", "analyze", "mgz"])
+def test_dtype_edit_that_cannot_hold_the_values_widens(kind, make_image, tmp_path):
+    data = sample_data().astype(np.float32) + 0.25  # not integers
+    path = make_image(kind, data=data)
+    img = imagecache.load(path)
+    img.set_data_dtype(np.int16 if kind != "mgz" else np.int32)
+    pf = prepare_file(img)
+    loaded = nib.load(pf.path)
+    assert np.array_equal(loaded.get_fdata(dtype=np.float32), data)  # exact, not re-quantised
+    assert loaded.get_data_dtype() == np.float32
 
 
 def test_header_edit_on_real_data(tmp_path):
@@ -317,11 +329,12 @@ def test_dataobj_replaced_by_other_files_proxy(make_image, tmp_path):
     assert np.array_equal(nib.load(pf.path).get_fdata(), nib.load(b).get_fdata())
 
 
-def test_write_to_copy_on_write_memmap(nii, tmp_path):
-    img = imagecache.load(nii)  # uncompressed: copy-on-write memmap by default
+def test_get_data_hands_out_private_memory(nii, tmp_path):
+    img = imagecache.load(nii)  # uncompressed: nibabel would give a copy-on-write map
     before = nib.load(nii).get_fdata()
     arr = img.get_data()
-    assert isinstance(arr, np.memmap)
+    assert not isinstance(arr, np.memmap) and arr.base is None
+    assert img.get_fdata().base is None
     assert_original(img, nii)
     arr[3, 3, 3] = -999.0
     pf = assert_temporary(img, tmp_path, original=nii)
@@ -342,9 +355,31 @@ def test_write_to_shared_memmap_of_own_file(nii, tmp_path):
     assert nib.load(pf.path).get_fdata()[3, 3, 3] == -999.0
 
 
-def test_nibabel_refuses_writable_shared_mmap(nii):
-    with pytest.raises(imagecache.NotAnImageError, match="mmap"):
+def test_writable_shared_mmap_refused(nii):
+    with pytest.raises(ValueError, match="r\\+"):
         imagecache.load(nii, mmap="r+")
+    with pytest.raises(ValueError, match="mmap"):
+        imagecache.load(nii, mmap="w")
+
+
+@pytest.mark.parametrize("how", ["nib.save", "same-size-bytes"])
+def test_edit_survives_file_rewritten_in_place(nii, tmp_path, how):
+    # Defect: a copy-on-write map lost its edited pages when the file was rewritten.
+    img = imagecache.load(nii)
+    arr = img.get_data()
+    arr[1, 1, 1] = 42.0
+    other = np.asanyarray(nib.load(nii).dataobj) + 1
+    if how == "nib.save":
+        nib.save(nib.Nifti1Image(other.astype(img.get_data_dtype()), img.affine, img.header), nii)
+    else:
+        raw = bytearray(open(nii, "rb").read())
+        raw[-8:] = bytes(8)  # same size, new voxel bytes, in place
+        with open(nii, "r+b") as f:
+            f.write(raw)
+    assert arr[1, 1, 1] == 42.0 and img.get_data() is arr
+    pf = prepare_file(img)
+    assert pf.origin == "temporary"
+    assert np.array_equal(nib.load(pf.path).get_fdata(), arr)
 
 
 def test_read_only_memmap_cannot_be_edited(nii):

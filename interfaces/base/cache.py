@@ -32,6 +32,7 @@ process is waited for, not run again, by the others.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -41,6 +42,8 @@ import types
 import warnings
 
 import xxhash
+
+import imagecache
 
 from .errors import CacheWarning, InterfaceError
 from .results import Result, Runtime
@@ -128,8 +131,11 @@ hash_count = 0
 
 
 def _stat_tuple(path: str):
-    st = os.stat(path)
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    """The file's full identity (see :func:`imagecache.file_identity`); raises if it is missing."""
+    identity = imagecache.file_identity(path)
+    if identity is None:
+        raise FileNotFoundError(errno.ENOENT, f"{path!r} does not exist", path)
+    return identity
 
 
 def _write_json(path: str, data) -> None:
@@ -331,11 +337,10 @@ def _directory_print(path: str) -> str:
         dirs.sort()
         for name in sorted(files):
             p = os.path.join(root, name)
-            try:
-                st = os.stat(p)
-            except OSError:
+            identity = imagecache.file_identity(p)
+            if identity is None:
                 continue
-            h.update(f"{os.path.relpath(p, path)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+            h.update(f"{os.path.relpath(p, path)}|{identity}\n".encode())
     return "tree:" + h.hexdigest()
 
 
@@ -485,8 +490,8 @@ def _files_of_image(img) -> list[str]:
 
 
 def _file_state(path: str):
-    st = os.stat(path)
-    return [path, st.st_size, st.st_mtime_ns, st.st_ino]
+    """``[path, device, inode, size, mtime_ns, ctime_ns]``: a file put back with its mtime is seen."""
+    return [path, *_stat_tuple(path)]
 
 
 def _output_entry(kind, value) -> dict:
@@ -512,12 +517,11 @@ def _outputs_unchanged(outputs: dict, folder: str, contents: bool, hashes: dict)
             if not os.path.isdir(entry["value"]) or _directory_print(entry["value"]) != entry["tree"]:
                 return False
             continue
-        for path, size, mtime_ns, ino in entry.get("files", ()):
-            try:
-                st = os.stat(path)
-            except OSError:
+        for path, *identity in entry.get("files", ()):
+            now = imagecache.file_identity(path)
+            if now is None:
                 return False
-            if (st.st_size, st.st_mtime_ns, st.st_ino) == (size, mtime_ns, ino):
+            if list(now) == identity:
                 continue
             # Rewritten with the same bytes (e.g. restored from a backup)?
             if not contents or path not in hashes or file_digest(path, folder) != hashes[path]:

@@ -16,7 +16,7 @@ import pytest
 
 import imagecache
 from imagecache import ImageFileChangedError
-from imagecache.fingerprint import is_proxy
+from imagecache.digests import is_proxy
 
 from conftest import AFFINE, assert_file_matches, copy_nib_data, nib_class, sample_data
 
