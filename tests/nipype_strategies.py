@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 SKIP = {"args", "environ", "ignore_exception", "trait_added", "trait_modified"}
 
 IMAGES = ("@a", "@b", "@mask", "@f")
-TEXTS = ("@m1.mat", "@m2.mat", "@params.txt")
+TEXTS = ("@m1.mat", "@m2.mat", "@params.txt", "@design.txt", "@index.txt", "@bvals")
 
 
 def _type_name(trait_type) -> str:

@@ -199,6 +199,22 @@ CASES = [
     ("overlay", {"background_image": "a", "bg_thresh": (0.0, 100.0), "stat_image": "b",
                  "stat_thresh": (2.3, 5.0), "stat_image2": "mask", "stat_thresh2": (1.0, 2.0)},
      "1 0 {a} 0.000 100.000 {b} 2.30 5.00 {mask} 1.00 2.00 {wd}/b_and_mask_overlay.nii.gz"),
+    # statistics and more utilities
+    ("randomise", {"in_file": "f", "design_mat": "m1.mat", "tcon": "m2.mat", "tfce": True,
+                   "num_perm": 100}, "-i {f} -o {wd}/randomise -d {m1.mat} -t {m2.mat} -n 100 -T"),
+    ("fsl_glm", {"in_file": "f", "design": "design.txt", "out_z_name": "{t}/z.nii.gz"},
+     "-i {f} -d {design.txt} -o {wd}/f_glm.nii.gz --out_z={t}/z.nii.gz"),
+    ("fslslice", {"in_file": "a"}, "{a} {wd}/a"),
+    ("fslpspec", {"in_file": "f"}, "{f} {wd}/f_ps.nii.gz"),
+    ("distancemap", {"in_file": "mask", "local_max_file": True},
+     "--out={wd}/mask_dstmap.nii.gz --in={mask} --localmax={wd}/mask_lclmax.nii.gz"),
+    ("find_the_biggest", {"in_files": ["a", "b"]}, "{a} {b} {wd}/biggestSegmentation.nii.gz"),
+    ("sigloss", {"in_file": "a", "echo_time": 0.03},
+     "--te=0.030000 -i {a} -s {wd}/a_sigloss.nii.gz"),
+    ("Text2Vest", {"in_file": "design.txt", "out_file": "{t}/design.mat"},
+     "{design.txt} {t}/design.mat"),
+    ("Vest2Text", {"in_file": "m1.mat"}, "{m1.mat} {wd}/design.txt"),
+    ("eddy_correct", {"in_file": "f"}, "{f} {wd}/f_edc.nii.gz 0"),
 ]
 
 

@@ -572,6 +572,7 @@ OPTIONS = {
         refuses=lambda d: False in (d.get("auto_thresh_bg"), d.get("full_bg_range")),
         adjust=None),
     # (nipype reads a one-row design as one column: a design of 5 rows)
+    ("fslslice", "Slice"): dict(required={"out_base_name"}),
     ("fsl_regfilt", "FilterRegressor"): dict(refuses=lambda d: d.get("filter_all") is False,
                                              values={"design_file": st.just("@design.txt")}),
 }
@@ -598,7 +599,10 @@ RANDOM_ONLY = [
 ] + [
     ("fslmeants", "ImageMeants"), ("smoothest", "SmoothEstimate"), ("avscale", "AvScale"),
     ("slicer", "Slicer"), ("overlay", "Overlay"), ("fsl_motion_outliers", "MotionOutliers"),
-    ("fsl_regfilt", "FilterRegressor"),
+    ("fsl_regfilt", "FilterRegressor"), ("randomise", "Randomise"), ("fsl_glm", "GLM"),
+    ("fslslice", "Slice"), ("fslpspec", "PowerSpectrum"), ("distancemap", "DistanceMap"),
+    ("find_the_biggest", "FindTheBiggest"), ("sigloss", "SigLoss"),
+    ("Text2Vest", "Text2Vest"), ("Vest2Text", "Vest2Text"), ("eddy_correct", "EddyCorrect"),
 ]
 
 PAIRS = _pairs() + [(tool, cls, {}, None) for tool, cls in RANDOM_ONLY]

@@ -382,3 +382,45 @@ def test_slicer_and_overlay_pictures(standin_fsl):
                            stat_image=stat, stat_thresh=(2.3, 5.0))
     assert os.path.basename(ov.outputs.out_file.get_filename()) == "stat_image_overlay.nii.gz"
     assert ov.outputs.out_file.shape[:3] == (8, 9, 10)
+
+
+# -- statistics and more utilities -----------------------------------------------
+
+
+def test_fsl_glm_and_randomise_on_a_chained_series(standin_fsl, files, tmp_path):
+    series = fsl.BinaryMaths(in_file=_img((4, 5, 6, 5)), operation="mul",
+                             operand_value=2.0).run()
+    glm = fsl.fsl_glm().run(in_file=series.outputs.out_file, design=files["design.txt"],
+                            out_z_name=str(tmp_path / "z.nii.gz"))
+    assert glm.bytes_written == 0 and glm.outputs.out_file.shape == (4, 5, 6, 3)
+    assert glm.outputs.out_z_name.shape == (4, 5, 6)
+    rnd = fsl.randomise().run(in_file=_img((4, 5, 6, 5)), one_sample_group_mean=True,
+                              tfce=True)
+    out = rnd.outputs
+    assert [os.path.basename(f.get_filename()) for f in out.tstat_files] == [
+        "randomise_tstat1.nii.gz"]
+    assert len(out.t_corrected_p_files) == 1 and len(out.t_p_files) == 1
+    assert out.fstat_files == [] and out.f_corrected_p_files == []
+
+
+def test_more_utilities_end_to_end(standin_fsl, files, tmp_path):
+    img = _img()
+    slices = fsl.fslslice().run(in_file=img).outputs.out_files
+    assert len(slices) == 10 and slices[0].shape[:2] == (8, 9)
+    assert fsl.fslpspec().run(in_file=_img((4, 4, 4, 6))).outputs.out_file.shape == (4, 4, 4, 6)
+    mask = fsl.Threshold(in_file=img, thresh=50.0).run().outputs.out_file
+    dist = fsl.distancemap().run(in_file=mask, local_max_file=True).outputs
+    assert dist.distance_map.get_filename().endswith("in_file_thresh_dstmap.nii.gz")
+    assert dist.local_max_file.shape == img.shape
+    big = fsl.find_the_biggest().run(in_files=[img, mask]).outputs.out_file
+    expected = np.stack([img.get_fdata(), mask.get_fdata()], -1).argmax(-1) + 1
+    assert np.array_equal(big.get_fdata(), expected)
+    assert fsl.sigloss().run(in_file=img, echo_time=0.03).outputs.out_file.shape == img.shape
+    vest = fsl.Text2Vest().run(in_file=files["design.txt"],
+                               out_file=str(tmp_path / "design.mat"))
+    assert open(vest.outputs.out_file).readline() == "/NumWaves 3\n"
+    text = fsl.Vest2Text().run(in_file=vest.outputs.out_file).outputs.out_file
+    assert np.allclose(np.loadtxt(text), np.loadtxt(files["design.txt"]))
+    edc = fsl.eddy_correct().run(in_file=_img((4, 4, 4, 3)), ref_num=1).outputs
+    assert edc.out_file.shape == (4, 4, 4, 3)
+    assert edc.eddy_corrected.get_filename() == edc.out_file.get_filename()

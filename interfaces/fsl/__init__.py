@@ -15,6 +15,9 @@ nibabel images in memory; image outputs come back as lazy imagecache images.
 ``analysis``        fslmeants, smoothest, avscale, fsl_motion_outliers,
                     fsl_regfilt
 ``display``         slicer, overlay
+``model``           randomise, fsl_glm
+``misc``            fslslice, fslpspec, distancemap, find_the_biggest, sigloss,
+                    Text2Vest, Vest2Text, eddy_correct
 ``mathsfamily``     nipype's fslmaths classes: Threshold, BinaryMaths,
                     IsotropicSmooth, MeanImage... (nipype's names)
 ``maths``           :class:`maths`, the chainable form of fslmaths
@@ -38,6 +41,11 @@ from .mathsfamily import (
     PercentileImage, Smooth, SpatialFilter, StdImage, TemporalFilter, Threshold, UnaryMaths,
 )
 from .matrices import load_matrix, save_matrix
+from .misc import (
+    Text2Vest, Vest2Text, distancemap, eddy_correct, find_the_biggest, fslpspec, fslslice,
+    sigloss,
+)
+from .model import fsl_glm, randomise
 from .preprocess import bet, fast, fugue, prelude, run_first_all, slicetimer, susan
 from .registration import (
     applyisoxfm, applywarp, applyxfm, convert_xfm, convertwarp, epi_reg, flirt, fnirt,
@@ -57,7 +65,9 @@ __all__ = [
     "robustfov", "fslorient", "fslswapdim", "fslcpgeom", "cluster",
     "topup", "applytopup", "eddy", "dtifit", "melodic",
     "fslmeants", "smoothest", "avscale", "fsl_motion_outliers", "fsl_regfilt",
-    "slicer", "overlay",
+    "slicer", "overlay", "randomise", "fsl_glm",
+    "fslslice", "fslpspec", "distancemap", "find_the_biggest", "sigloss", "Text2Vest",
+    "Vest2Text", "eddy_correct",
     # nipype's fslmaths classes
     "MathsCommand", "ChangeDataType", "Threshold", "StdImage", "MeanImage", "MaxImage",
     "MaxnImage", "MinImage", "MedianImage", "PercentileImage", "AR1Image",

@@ -854,6 +854,96 @@ def overlay(argv):
     save(np.stack([data(positional[2])] * 3, axis=-1)[..., :3], background, argv[-1])
 
 
+# -- statistics and more utilities ---------------------------------------------
+
+
+def randomise(argv):
+    a = Args(argv, valued={"-i", "-o", "-d", "-t", "-f", "-m", "-e", "-n", "-v", "-c", "-C",
+                           "-F", "-S"})
+    src, base = need(a.get("-i"), "-i"), need(a.get("-o"), "-o")
+    img = load(src)
+    values = data(src)
+    vol = values.mean(axis=-1) if values.ndim == 4 else values
+    ncon = 1
+    if a.has("-t"):
+        ncon = len([line for line in open(a.get("-t")) if line.strip()
+                    and not line.startswith("/")]) or 1
+    for k in range(1, ncon + 1):
+        save(vol, img, f"{base}_tstat{k}")
+        for prefix, flag in (("tfce", "-T"), ("tfce", "--T2"), ("vox", "-x"),
+                             ("clustere", "-c"), ("clusterm", "-C")):
+            if a.has(flag):
+                save(np.zeros(vol.shape), img, f"{base}_{prefix}_p_tstat{k}")
+                save(np.zeros(vol.shape), img, f"{base}_{prefix}_corrp_tstat{k}")
+                break
+
+
+def fsl_glm(argv):
+    a = Args(argv, valued={"-i", "-d", "-o", "-c", "-m"})
+    src = need(a.get("-i"), "-i")
+    design = np.loadtxt(need(a.get("-d"), "-d"), ndmin=2)
+    img = load(src)
+    values = data(src)
+    if values.ndim != 4 or values.shape[3] != design.shape[0]:
+        raise Usage(f"design has {design.shape[0]} rows for {values.shape[-1]} volumes")
+    save(np.zeros(values.shape[:3] + (design.shape[1],)), img, need(a.get("-o"), "-o"))
+    for key in ("--out_cope", "--out_z", "--out_t", "--out_p", "--out_f", "--out_pf",
+                "--out_res", "--out_varcb", "--out_sigsq", "--out_data", "--out_vnscales"):
+        if a.has(key):
+            save(np.zeros(values.shape[:3]), img, a.get(key))
+
+
+def fslslice(argv):
+    img = load(argv[0])
+    values = data(argv[0])
+    base = argv[1] if len(argv) > 1 else image_name(argv[0])[: -len(_ext())]
+    for k in range(values.shape[2]):
+        save(values[:, :, k:k + 1], img, f"{base}_slice_{k:04d}")
+
+
+def fslpspec(argv):
+    copy_image(argv[0], argv[1])
+
+
+def distancemap(argv):
+    a = Args(argv)
+    src = need(a.get("--in"), "--in")
+    copy_image(src, need(a.get("--out"), "--out"))
+    if a.has("--localmax"):
+        copy_image(src, a.get("--localmax"))
+
+
+def find_the_biggest(argv):
+    if len(argv) < 3:
+        raise Usage("Usage: find_the_biggest <lots of volumes> <output volume>")
+    stack = np.stack([data(f) for f in argv[:-1]], axis=-1)
+    save(stack.argmax(axis=-1) + 1, load(argv[0]), argv[-1], np.int16)
+
+
+def sigloss(argv):
+    a = Args(argv, valued={"-i", "-s", "-m", "-d"})
+    copy_image(need(a.get("-i"), "-i"), need(a.get("-s"), "-s"))
+
+
+def Text2Vest(argv):
+    values = np.loadtxt(argv[0], ndmin=2)
+    text(argv[1], f"/NumWaves {values.shape[1]}\n/NumPoints {values.shape[0]}\n/Matrix\n"
+         + "".join(" ".join(f"{v:g}" for v in row) + "\n" for row in values))
+
+
+def Vest2Text(argv):
+    rows = [line for line in open(argv[0]) if line.strip() and not line.startswith("/")]
+    text(argv[1], "".join(rows))
+
+
+def eddy_correct(argv):
+    if len(argv) < 3:
+        raise Usage("Usage: eddy_correct <4dinput> <4doutput> <reference_no> [<interp>]")
+    int(argv[2])
+    copy_image(argv[0], argv[1])
+    text(image_name(argv[1])[: -len(_ext())] + ".ecclog", "processing vol0000\n")
+
+
 TOOLS = {name: fn for name, fn in globals().items()
          if callable(fn) and not name.startswith("_") and name not in (
              "image_name", "find_image", "load", "data", "save", "copy_image", "text",
