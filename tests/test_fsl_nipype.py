@@ -28,9 +28,12 @@ def _names(argv):
     return [_PATH.sub(r"\1", item) for item in argv]
 
 
-def _drop(option):
-    """adjust: remove ``option`` and its value (one item, or two)."""
-    def adjust(argv):
+def _drop(option, unless=None):
+    """adjust: remove ``option`` and its value (one item, or two), unless
+    input ``unless`` was given (then both sides pass it)."""
+    def adjust(argv, drawn=()):
+        if unless in drawn:
+            return argv
         out = []
         skip = False
         for item in argv:
@@ -47,7 +50,7 @@ def _drop(option):
     return adjust
 
 
-def _field_with_extension(argv):
+def _field_with_extension(argv, drawn=()):
     """adjust: nipype's eddy strips the extension of --field; ours passes the
     file's name as it is (FSL reads either)."""
     return [item + ".nii.gz" if item.startswith("--field=") and "." not in item else item
@@ -75,7 +78,7 @@ CASES = [
          "fine_search": 18, "cost_func": "mutualinfo", "display_init": True},
     ]),
     ("applyxfm", "ApplyXFM", {"in_file": "source", "reference": "target"},
-     _drop("-omat"), [  # ours writes no copy of the matrix unless asked
+     _drop("-omat", "out_matrix_file"), [  # ours writes no copy of the matrix unless asked
         {"in_file": "@a", "reference": "@b", "in_matrix_file": "@m1.mat"},
         {"in_file": "@a", "reference": "@b", "in_matrix_file": "@m1.mat",
          "interp": "nearestneighbour", "out_file": "r.nii.gz"},
@@ -86,7 +89,7 @@ CASES = [
          "interp": "sinc", "sinc_width": 5, "bgvalue": -1.0},
     ]),
     ("applyisoxfm", "FLIRT", {"in_file": "source", "reference": "target"},
-     _drop("-omat"), [
+     _drop("-omat", "out_matrix_file"), [
         {"in_file": "@a", "reference": "@b", "apply_isoxfm": 2.0,
          "in_matrix_file": "@m1.mat"},
         {"in_file": "@a", "reference": "@b", "apply_isoxfm": 1.0, "uses_qform": True},
@@ -444,7 +447,8 @@ def _ours(tool, inputs, rename):
                                         "save_unmasked_fmap"):
             # nipype's save_* flags ask for the default name: ours is True
             output = name.split("_")[-1] + "_out_file"
-            out.setdefault(output, inputs.get(output, True))
+            if value:
+                out.setdefault(output, inputs.get(output, True))
             if name in ("save_shift", "save_fmap"):
                 continue
         if tool == "fslmerge" and name == "dimension" and "tr" in inputs:
@@ -486,3 +490,215 @@ def test_every_nipype_wrapped_tool_has_five_combinations():
     # every interface but fslorient (nipype has none) and fslcpgeom (checked
     # in test_fsl_argv: ours passes a copy of the destination)
     assert set(ours.__all__[:33]) - set(per_tool) == {"fslorient", "fslcpgeom"}
+
+
+# -- random input sets drawn from nipype's own specs -----------------------------
+#
+# For every tool both wrap, hypothesis draws input sets from the nipype
+# class's trait metadata (tests/nipype_strategies.py) and compares the
+# arguments.  Every nipype input is drawn unless listed in SKIP below, each
+# entry being a difference documented in docs/fsl.rst.
+
+from hypothesis import HealthCheck, Phase, given, reject, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from interfaces.base import InputError, InputTypeError  # noqa: E402
+from interfaces.base.specs import is_output_trait, trait_kind  # noqa: E402
+from nipype_strategies import input_sets  # noqa: E402
+
+#: Sets compared per tool and CI run.
+EXAMPLES = 20
+
+# nipype's output_type also offers GIFTI, which FSL's image tools do not write.
+_OUTPUT_TYPE = st.sampled_from(sorted(ours.OUTPUT_TYPES))
+
+#: (our tool, nipype class) -> how its random sets are drawn; each entry is a
+#: difference documented in docs/fsl.rst:
+#:   skip      nipype inputs never drawn (ours has no such input);
+#:   mapped    nipype inputs ours spells otherwise (translated by ``_ours``);
+#:   required  inputs always drawn (ours names that output otherwise by
+#:             default, or needs the input; the default is tested in
+#:             test_fsl_argv);
+#:   values    {nipype input: strategy}: values that make sense to the tool
+#:             (an op_string), or the values ours accepts;
+#:   adjust    (nipype's argv, drawn) -> the argv ours passes (defaults ours
+#:             does not pass);
+#:   theirs    drawn -> more nipype inputs that say the same (fugue's
+#:             forward_warping, which ours reads from warped_file);
+#:   refuses   drawn -> True for the sets ours refuses on purpose (checked:
+#:             ours raises InputError).
+OPTIONS = {
+    ("flirt", "FLIRT"): dict(skip={"save_log", "out_log"}),
+    ("applyxfm", "ApplyXFM"): dict(
+        skip={"save_log", "out_log", "apply_xfm"}, required={"in_matrix_file"},
+        refuses=lambda d: d.get("uses_qform") and "in_matrix_file" in d),
+    ("applyisoxfm", "FLIRT"): dict(
+        skip={"save_log", "out_log"}, required={"apply_isoxfm", "in_matrix_file"},
+        refuses=lambda d: d.get("uses_qform") and "in_matrix_file" in d),
+    ("convert_xfm", "ConvertXFM"): dict(required={"out_file"}),
+    ("bet", "BET"): dict(values={"center": st.lists(st.integers(0, 20), min_size=3,
+                                                    max_size=3)}),
+    ("fast", "FAST"): dict(required={"out_basename"}),
+    ("run_first_all", "FIRST"): dict(required={"method", "method_as_numerical_threshold"}),
+    ("fslmaths", "ImageMaths"): dict(skip={"suffix"}, values={"op_string": st.sampled_from(
+        ["-add 5", "-thr 10 -bin", "-mul", "-abs -sqrt", "-Tmean", "-s 2"])}),
+    ("fslmaths", "MultiImageMaths"): dict(values={"op_string": st.sampled_from(
+        ["-add %s", "-mas %s -bin", "-add %s -mul -1 -div %s"])}),
+    ("fslstats", "ImageStats"): dict(values={"op_string": st.sampled_from(
+        ["-M", "-M -S -R", "-k %s -m", "-l 10 -M -P 50", "-V"])}),
+    ("fslsplit", "Split"): dict(required={"out_base_name"}),
+    ("robustfov", "RobustFOV"): dict(required={"out_transform"}),
+    ("fnirt", "FNIRT"): dict(required={"fieldcoeff_file"}, skip={"in_intensitymap_file"}),
+    ("fugue", "FUGUE"): dict(skip={"forward_warping"}, mapped={"save_shift", "save_fmap"},
+                             theirs=lambda d: {"forward_warping": "warped_file" in d},
+                             # ours writes no image unless asked (nipype: --unwarp)
+                             adjust=lambda argv, d: _drop("--warp", "warped_file")(
+                                 _drop("--unwarp", "unwarped_file")(argv, d), d)),
+    ("prelude", "PRELUDE"): dict(required={"unwrapped_phase_file"}),
+    ("topup", "TOPUP"): dict(skip={"encoding_direction", "readout_times", "out_enc_file"}),
+    ("applytopup", "ApplyTOPUP"): dict(
+        mapped={"in_topup_movpar"}, required={"in_topup_fieldcoef"},
+        values={"in_topup_fieldcoef": st.just("@fieldcoef"),
+                "in_topup_movpar": st.just("@movpar")}),
+    ("eddy", "Eddy"): dict(
+        skip={"use_cuda", "num_threads"}, mapped={"in_topup_movpar"},
+        values={"in_topup_fieldcoef": st.just("@fieldcoef"),
+                "in_topup_movpar": st.just("@movpar")}),
+    ("melodic", "MELODIC"): dict(required={"out_dir"}),
+    ("avscale", "AvScale"): dict(refuses=lambda d: "mat_file" not in d),
+    # a mandatory choice given as False: nipype passes nothing (or, for
+    # filter_all, every column anyway); ours asks for a real choice
+    ("overlay", "Overlay"): dict(
+        refuses=lambda d: False in (d.get("auto_thresh_bg"), d.get("full_bg_range")),
+        adjust=None),
+    # (nipype reads a one-row design as one column: a design of 5 rows)
+    ("fsl_regfilt", "FilterRegressor"): dict(refuses=lambda d: d.get("filter_all") is False,
+                                             values={"design_file": st.just("@design.txt")}),
+}
+
+
+#: nipype inputs that are not options of the tool.
+NOT_OPTIONS = {"args", "environ", "trait_added", "trait_modified", "ignore_exception"}
+
+
+def _pairs():
+    seen = {}
+    for tool, cls, rename, adjust, _ in CASES:
+        seen.setdefault((tool, cls), (rename, adjust))
+    return [(tool, cls, rename, adjust) for (tool, cls), (rename, adjust) in seen.items()]
+
+
+#: Tools added with their random cross-check only: (ours, nipype class).
+RANDOM_ONLY = [
+    (name, name) for name in (
+        "MathsCommand", "ChangeDataType", "Threshold", "StdImage", "MeanImage", "MaxImage",
+        "MaxnImage", "MinImage", "MedianImage", "PercentileImage", "AR1Image",
+        "IsotropicSmooth", "ApplyMask", "DilateImage", "ErodeImage", "SpatialFilter",
+        "UnaryMaths", "BinaryMaths", "TemporalFilter", "Smooth")
+] + [
+    ("fslmeants", "ImageMeants"), ("smoothest", "SmoothEstimate"), ("avscale", "AvScale"),
+    ("slicer", "Slicer"), ("overlay", "Overlay"), ("fsl_motion_outliers", "MotionOutliers"),
+    ("fsl_regfilt", "FilterRegressor"),
+]
+
+PAIRS = _pairs() + [(tool, cls, {}, None) for tool, cls in RANDOM_ONLY]
+
+
+def _nipype_class(name):
+    return getattr(nipype_fsl, name, None) or getattr(nipype_fsl.maths, name)
+
+
+def _kind(ctrait):
+    kind = trait_kind(ctrait)
+    if kind is None and ctrait.inner_traits:
+        inner = trait_kind(ctrait.inner_traits[0])
+        return {"image": "images", "file": "files"}.get(inner)
+    if is_output_trait(ctrait):
+        return "output_" + kind
+    return kind
+
+
+def _kinds(tool, rename, spec):
+    ours_traits = getattr(ours, tool).Inputs.spec_traits()
+    return {n: _kind(ours_traits[rename.get(n, n)]) for n in spec.traits()
+            if rename.get(n, n) in ours_traits}
+
+
+def _resolve_drawn(value, files, tmp_path):
+    if isinstance(value, str) and value.startswith("@"):
+        return files[value[1:]]
+    if isinstance(value, str) and value.startswith("out_"):
+        return str(tmp_path / value)
+    if isinstance(value, list):
+        return [_resolve_drawn(v, files, tmp_path) for v in value]
+    return value
+
+
+@pytest.mark.filterwarnings("ignore:input 'mask_file' is not used")
+@pytest.mark.parametrize("tool,cls,rename,adjust", PAIRS,
+                         ids=[f"{t}-{c}" for t, c, _, _ in PAIRS])
+def test_random_sets_give_nipypes_arguments(stub_fsl, files, tmp_path, monkeypatch, tool, cls,
+                                            rename, adjust):
+    monkeypatch.setenv("FSLOUTPUTTYPE", "NIFTI_GZ")
+    klass = _nipype_class(cls)
+    spec = klass.input_spec()
+    options = OPTIONS.get((tool, cls), {})
+    skip = options.get("skip", set())
+    ours_traits = getattr(ours, tool).Inputs.spec_traits()
+    missing = [n for n in spec.traits() if n not in skip | options.get("mapped", set())
+               and n not in NOT_OPTIONS and rename.get(n, n) not in ours_traits]
+    assert not missing, f"nipype's {cls} inputs without a counterpart in ours: {missing}"
+    compared = []
+
+    values = {"output_type": _OUTPUT_TYPE, **options.get("values", {})}
+    refuses = options.get("refuses")
+
+    # No shrinking: a failure is reported as drawn, at once (CI time).
+    @settings(max_examples=EXAMPLES, deadline=None, database=None,
+              phases=(Phase.explicit, Phase.generate),
+              suppress_health_check=list(HealthCheck))
+    @given(input_sets(spec, _kinds(tool, rename, spec), skip=skip, values=values,
+                      required=options.get("required", ())))
+    def check(drawn):
+        resolved = {k: _resolve_drawn(v, files, tmp_path) for k, v in drawn.items()}
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                extra = options["theirs"](drawn) if "theirs" in options else {}
+                theirs = shlex.split(klass(**resolved, **extra).cmdline)[1:]
+        except Exception:  # a set nipype refuses is not compared
+            reject()
+        if refuses is not None and refuses(drawn):  # ours is stricter, on purpose
+            with pytest.raises((InputError, InputTypeError)):
+                argv_of(getattr(ours, tool)(), **_ours(tool, resolved, rename))
+            compared.append(drawn)
+            return
+        for fix in (adjust, options.get("adjust")):
+            if fix is not None:
+                theirs = fix(theirs, drawn)
+        mine = argv_of(getattr(ours, tool)(), **_ours(tool, resolved, rename))
+        assert _names(mine) == _names(theirs), (drawn, _names(mine), _names(theirs))
+        compared.append(drawn)
+
+    check()
+    assert len(compared) >= EXAMPLES
+
+
+def test_docs_list_every_nipype_class_and_every_pair_is_cross_checked():
+    import inspect
+    import pathlib
+
+    from nipype.interfaces.base import BaseInterface
+
+    text = (pathlib.Path(__file__).parent.parent / "docs" / "fsl.rst").read_text()
+    table = text[text.index("nipype class -> imageshell"):]
+    rows = dict(re.findall(r"\n   \* - (\w+)\n     - .*\n     - (.*)", table))
+    classes = {n for n, c in inspect.getmembers(nipype_fsl, inspect.isclass)
+               if issubclass(c, BaseInterface) and c.__module__.startswith(nipype_fsl.__name__)}
+    assert classes - set(rows) == set()
+    wrapped = {cls: row for cls, row in rows.items() if row.startswith("``fsl.")}
+    checked = {cls for _, cls, _, _ in PAIRS}
+    assert set(wrapped) - checked == {"CopyGeom"}  # ours passes a copy: test_fsl_argv
+    for cls, row in wrapped.items():
+        for name in re.findall(r"``fsl\.(\w+)``", row):
+            assert hasattr(ours, name), (cls, name)

@@ -268,3 +268,117 @@ def test_every_standin_is_exercised(standin_fsl, tmp_path):
     assert len(names) >= 30
     with open(os.path.join(standin_fsl, "bin", "bet")) as fh:
         assert "STAND-IN" in fh.read()
+
+
+# -- nipype's fslmaths classes ---------------------------------------------------
+
+
+def test_fslmaths_classes_compute_and_chain(standin_fsl):
+    img = _img()
+    values = img.get_fdata()
+    thr = fsl.Threshold(in_file=img, thresh=50.0).run()
+    assert os.path.basename(thr.outputs.out_file.get_filename()) == "in_file_thresh.nii.gz"
+    assert np.allclose(thr.outputs.out_file.get_fdata(), np.where(values < 50, 0, values),
+                       atol=1e-4)
+    above = fsl.Threshold(in_file=img, thresh=50.0, direction="above").run()
+    assert above.outputs.out_file.get_fdata().max() <= 50
+    mask = fsl.UnaryMaths(in_file=thr.outputs.out_file, operation="bin").run()
+    assert mask.bytes_written == 0  # a clean output is passed as its file
+    assert os.path.basename(mask.outputs.out_file.get_filename()) == "in_file_thresh_bin.nii.gz"
+    masked = fsl.ApplyMask(in_file=img, mask_file=mask.outputs.out_file).run()
+    assert np.allclose(masked.outputs.out_file.get_fdata(), values * (values >= 50), atol=1e-4)
+    total = fsl.BinaryMaths(in_file=img, operation="add",
+                            operand_file=masked.outputs.out_file).run()
+    assert np.allclose(total.outputs.out_file.get_fdata(), values + values * (values >= 50),
+                       atol=1e-3)
+    scaled = fsl.BinaryMaths(in_file=img, operation="mul", operand_value=2.0).run()
+    assert np.allclose(scaled.outputs.out_file.get_fdata(), 2 * values, atol=1e-3)
+    as_char = fsl.ChangeDataType(in_file=mask.outputs.out_file, output_datatype="char").run()
+    assert as_char.outputs.out_file.get_data_dtype() == np.uint8
+
+
+def test_fslmaths_reductions_and_filters(standin_fsl):
+    series = _img((4, 5, 6, 7))
+    data = series.get_fdata()
+    for cls, expected in ((fsl.MeanImage, data.mean(-1)), (fsl.MaxImage, data.max(-1)),
+                          (fsl.MinImage, data.min(-1)), (fsl.StdImage, data.std(-1)),
+                          (fsl.MedianImage, np.median(data, -1))):
+        out = cls(in_file=series).run().outputs.out_file
+        assert np.allclose(out.get_fdata(), expected, atol=1e-3), cls.__name__
+    perc = fsl.PercentileImage(in_file=series, perc=90.0).run().outputs.out_file
+    assert np.allclose(perc.get_fdata(), np.percentile(data, 90, axis=-1), atol=1e-3)
+    xmean = fsl.MeanImage(in_file=series, dimension="X").run().outputs.out_file
+    assert xmean.shape == (1, 5, 6, 7)
+    assert fsl.AR1Image(in_file=series).run().outputs.out_file.shape == (4, 5, 6)
+    smooth = fsl.IsotropicSmooth(in_file=series, fwhm=4.0).run().outputs.out_file
+    assert os.path.basename(smooth.get_filename()) == "in_file_smooth.nii.gz"
+    assert fsl.Smooth(in_file=series, sigma=2.0).run().outputs.smoothed_file.shape == series.shape
+    for cls, extra in ((fsl.DilateImage, {"operation": "max"}), (fsl.ErodeImage, {}),
+                       (fsl.SpatialFilter, {"operation": "median"})):
+        out = cls(in_file=smooth, kernel_shape="sphere", kernel_size=2.0, **extra).run()
+        assert out.outputs.out_file.shape == series.shape, cls.__name__
+    filtered = fsl.TemporalFilter(in_file=series, highpass_sigma=10.0).run()
+    assert filtered.outputs.out_file.shape == series.shape
+
+
+# -- time series, statistics, pictures -------------------------------------------
+
+
+def test_fslmeants_returns_the_series_of_a_chained_mask(standin_fsl):
+    series = _img((4, 5, 6, 3), seed=5)
+    mean = fsl.MeanImage(in_file=series).run().outputs.out_file
+    mask = fsl.Threshold(in_file=mean, thresh=50.0).run().outputs.out_file
+    res = fsl.fslmeants().run(in_file=series, mask=mask)
+    inside = mask.get_fdata() > 0
+    expected = series.get_fdata()[inside].mean(axis=0)
+    assert res.outputs.timeseries == pytest.approx(expected.tolist(), rel=1e-5)
+    assert res.outputs.out_file.endswith("in_file_ts.txt") and os.path.exists(res.outputs.out_file)
+
+
+def test_smoothest_numbers(standin_fsl):
+    zstat = _img(seed=6)
+    mask = fsl.bet().run(in_file=zstat, mask=True).outputs.mask_file
+    res = fsl.smoothest().run(zstat_file=zstat, mask_file=mask)
+    assert res.outputs.volume == int((mask.get_fdata() > 0).sum())
+    assert isinstance(res.outputs.dlh, float) and isinstance(res.outputs.resels, float)
+
+
+def test_avscale_decomposes_flirts_matrix(standin_fsl, files):
+    reg = fsl.flirt().run(source=_img(seed=1), target=_img(seed=2))
+    res = fsl.avscale().run(mat_file=reg.outputs.out_matrix_file, all_param=True)
+    out = res.outputs
+    assert np.allclose(out.rotation_translation_matrix, np.eye(4))
+    assert out.scales == [1.0, 1.0, 1.0] and out.determinant == 1.0
+    assert out.left_right_orientation_preserved is True
+    assert np.allclose(out.forward_half_transform, np.eye(4))
+    shifted = fsl.avscale().run(mat_file=files["m1.mat"], all_param=True).outputs
+    assert shifted.translations == [1.0, 2.0, 3.0]
+    assert fsl.avscale().run(mat_file=files["m1.mat"]).outputs.translations is Undefined
+
+
+def test_fsl_motion_outliers_and_fsl_regfilt(standin_fsl, files, tmp_path):
+    series = _img((4, 5, 6, 5), seed=7)
+    res = fsl.fsl_motion_outliers().run(in_file=series)
+    assert len(res.outputs.metric_values) == 5 and res.outputs.metric_values[0] == 0.0
+    assert os.path.exists(res.outputs.out_file) and res.outputs.out_metric_plot.endswith(
+        "in_file_metrics.png")
+    filtered = fsl.fsl_regfilt().run(in_file=series, design_file=files["design.txt"],
+                                     filter_all=True)
+    assert filtered.outputs.out_file.shape == series.shape
+    assert _calls(tmp_path)[-1]["argv"][-2:] == ["-f", "1,2,3"]  # every column
+    means = fsl.fslmeants().run(in_file=filtered.outputs.out_file)
+    assert means.bytes_written == 0 and len(means.outputs.timeseries) == 5
+
+
+def test_slicer_and_overlay_pictures(standin_fsl):
+    brain = fsl.bet().run(in_file=_img(), mask=True).outputs
+    pic = fsl.slicer().run(in_file=brain.out_file, image_edges=brain.mask_file,
+                           middle_slices=True)
+    assert pic.outputs.out_file.endswith("in_file_brain.png")  # after in_file's file
+    with open(pic.outputs.out_file, "rb") as fh:
+        assert fh.read(4) == b"\x89PNG"
+    stat = _img(seed=9)
+    ov = fsl.overlay().run(background_image=brain.out_file, auto_thresh_bg=True,
+                           stat_image=stat, stat_thresh=(2.3, 5.0))
+    assert os.path.basename(ov.outputs.out_file.get_filename()) == "stat_image_overlay.nii.gz"
+    assert ov.outputs.out_file.shape[:3] == (8, 9, 10)

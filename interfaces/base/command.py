@@ -50,7 +50,7 @@ def _fill(token: str, value) -> str:
     return token % (value,) if _fields(token) else token.replace("%%", "%")
 
 
-def format_arg(name: str, ctrait, value) -> list[str]:
+def format_arg(name: str, ctrait, value, values=None) -> list[str]:
     """The argv items of one input.
 
     Parameters
@@ -62,11 +62,18 @@ def format_arg(name: str, ctrait, value) -> list[str]:
     value
         The value to pass: numbers, strings and paths as given, image inputs
         already replaced by their file's path.
+    values : dict, optional
+        All the inputs passed, for a ``formatter``.
 
     Returns
     -------
     list of str
     """
+    if ctrait.formatter is not None:
+        # nipype's _format_arg, declared on the input: the argument depends on
+        # other inputs (fslmaths' -thr/-uthrP) or maps a value (-dilM).
+        items = ctrait.formatter(value, values or {})
+        return items.split() if isinstance(items, str) else [str(i) for i in items]
     argstr = ctrait.argstr
     if argstr is None:
         argstr = "%s"
@@ -167,7 +174,7 @@ def build_argv(executable: str, spec_traits: dict, values: dict) -> list[str]:
     argv = [executable]
     for group in (sorted(first), sorted(middle), sorted(last)):
         for _, name, value in group:
-            items = format_arg(name, spec_traits[name], value)
+            items = format_arg(name, spec_traits[name], value, values)
             if spec_traits[name].fill_from:
                 items = _fill_operands(name, spec_traits[name], items, values)
             argv.extend(items)

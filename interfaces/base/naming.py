@@ -13,7 +13,9 @@ Rules, in order:
    beside the input; a name from an output source goes beside that output
    (inside it, when it is a directory).  An :class:`OutputPrefix` source
    gives its whole base name to ``%s`` (nothing is split off as extension).
-4. A callable ``name_template`` is a rule of the interface's own
+4. ``{name}`` in a template is the value of input ``name``, or the stem of
+   its file (``"%s_{operation}"``, ``"%s_and_{stat_image2}_overlay"``).
+5. A callable ``name_template`` is a rule of the interface's own
    (``rule(namer) -> path``, e.g. a Boutiques path-template); a relative
    answer is in the run's working directory.
 """
@@ -21,6 +23,7 @@ Rules, in order:
 from __future__ import annotations
 
 import os
+import re
 
 from traits.api import Undefined
 
@@ -121,6 +124,12 @@ class Namer:
         self.paths[name] = path
         return path
 
+    def _word(self, name: str) -> str:
+        """Input ``name`` in a file name: a file's stem, else the value."""
+        value = getattr(self.inputs, name)
+        path = _source_path(value)
+        return split_ext(os.path.basename(path))[0] if path else str(value)
+
     def from_template(self, name: str, ctrait) -> str | None:
         """Path named by ``ctrait``'s ``name_template``; None when its source
         is not set."""
@@ -173,6 +182,8 @@ class Namer:
             source_ext = split_ext(passed)[1]
 
         filled = template % stem_root if "%s" in template else template
+        if "{" in filled:  # "{operation}": the value of that input (UnaryMaths' %s_abs)
+            filled = re.sub(r"\{(\w+)\}", lambda m: self._word(m.group(1)), filled)
         has_ext = bool(split_ext(template)[1])
         if ctrait.keep_extension:
             if not has_ext:  # as nipype: an extension in the template wins

@@ -43,7 +43,7 @@ METADATA = frozenset({
     "name_template", "keep_extension", "min_ver", "max_ver", "split", "fill_from", "scale",
     "len_argstr", "writer", "suffix", "reader", "optional", "selects_output_type",
     "formats", "copy", "exists", "generate", "modified_input", "from_stdout", "discovered",
-    "name_template_if", "default_from", "one_or_more", "fill_optional",
+    "name_template_if", "default_from", "one_or_more", "fill_optional", "formatter",
 })
 #: Keys the traits machinery itself sets.
 _TRAITS_KEYS = frozenset({"type", "parent", "usedefault", "default_value", "array",
@@ -401,7 +401,7 @@ def check_declaration(owner: str, spec, known=METADATA, inputs: bool = True) -> 
             if strays:
                 raise TypeError(f"{owner}: input {name!r} has {key}={ctrait.__dict__[key]!r}, "
                                 f"but {', '.join(map(repr, strays))} is not an input.")
-        if ctrait.argstr is None or ctrait.split or ctrait.fill_from:
+        if ctrait.argstr is None or ctrait.split or ctrait.fill_from or ctrait.formatter:
             continue
         sample = _sample(ctrait)
         if sample is None:

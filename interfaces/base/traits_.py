@@ -36,6 +36,10 @@ how it appears on the command line (nipype's vocabulary):
 ``fill_from``
     with ``split``: each ``%s`` item takes the next file of that list input
     (nipype's ``op_string`` with ``operand_files``).
+``formatter``
+    ``formatter(value, values) -> str or list``: the argument, when it
+    depends on other inputs or maps a value (nipype's ``_format_arg``); a
+    str is split on whitespace.
 ``fill_optional``
     with ``fill_from``: files beyond the ``%s`` items are left out, with a
     warning, instead of an error (fslstats' ``mask_file`` without ``-k %s``).

@@ -170,6 +170,16 @@ def export_interface(cls, tool_version=None) -> dict:
         return _export_loaded(cls, tool_version)
     who = cls.full_name()
     traits = cls.Inputs.spec_traits()
+    computed = [n for n, t in traits.items() if t.formatter is not None]
+    if computed:
+        # nipype's _format_arg, declared as a function: Boutiques' command-line
+        # templates cannot say it, and a descriptor that says less would run
+        # another command.
+        raise InterfaceError(
+            f"{who} cannot be exported to Boutiques: the argument of "
+            f"{', '.join(map(repr, computed))} is computed from the inputs (formatter=). "
+            f"Run it from Python, or write its descriptor by hand."
+        )
     inputs, outputs, keys = [], [], []
     custom_in, custom_out, groups = {}, {}, {}
     for name in _order(traits):

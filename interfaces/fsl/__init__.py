@@ -12,6 +12,11 @@ nibabel images in memory; image outputs come back as lazy imagecache images.
                     fslreorient2std, robustfov, fslorient, fslswapdim,
                     fslcpgeom, cluster
 ``diffusion``       topup, applytopup, eddy, dtifit, melodic
+``analysis``        fslmeants, smoothest, avscale, fsl_motion_outliers,
+                    fsl_regfilt
+``display``         slicer, overlay
+``mathsfamily``     nipype's fslmaths classes: Threshold, BinaryMaths,
+                    IsotropicSmooth, MeanImage... (nipype's names)
 ``maths``           :class:`maths`, the chainable form of fslmaths
 ``matrices``        :func:`load_matrix`, :func:`save_matrix` (``.mat`` files)
 ``family``          :data:`FSL`: $FSLDIR, FSLOUTPUTTYPE, version, formats
@@ -22,9 +27,16 @@ nibabel images in memory; image outputs come back as lazy imagecache images.
 >>> fsl.load_matrix(res.outputs.out_matrix_file)                # doctest: +SKIP
 """
 
+from .analysis import avscale, fsl_motion_outliers, fsl_regfilt, fslmeants, smoothest
 from .diffusion import applytopup, dtifit, eddy, melodic, topup
+from .display import overlay, slicer
 from .family import FSL, OUTPUT_TYPES
 from .maths import maths
+from .mathsfamily import (
+    AR1Image, ApplyMask, BinaryMaths, ChangeDataType, DilateImage, ErodeImage,
+    IsotropicSmooth, MathsCommand, MaxImage, MaxnImage, MeanImage, MedianImage, MinImage,
+    PercentileImage, Smooth, SpatialFilter, StdImage, TemporalFilter, Threshold, UnaryMaths,
+)
 from .matrices import load_matrix, save_matrix
 from .preprocess import bet, fast, fugue, prelude, run_first_all, slicetimer, susan
 from .registration import (
@@ -44,6 +56,13 @@ __all__ = [
     "fslmaths", "fslstats", "fslroi", "fslmerge", "fslsplit", "fslreorient2std",
     "robustfov", "fslorient", "fslswapdim", "fslcpgeom", "cluster",
     "topup", "applytopup", "eddy", "dtifit", "melodic",
+    "fslmeants", "smoothest", "avscale", "fsl_motion_outliers", "fsl_regfilt",
+    "slicer", "overlay",
+    # nipype's fslmaths classes
+    "MathsCommand", "ChangeDataType", "Threshold", "StdImage", "MeanImage", "MaxImage",
+    "MaxnImage", "MinImage", "MedianImage", "PercentileImage", "AR1Image",
+    "IsotropicSmooth", "ApplyMask", "DilateImage", "ErodeImage", "SpatialFilter",
+    "UnaryMaths", "BinaryMaths", "TemporalFilter", "Smooth",
 ]
 
 # Not interfaces, but part of the package's offer.

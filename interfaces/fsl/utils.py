@@ -97,7 +97,8 @@ class fslmaths(Interface):
         op_string = Str(argstr="%s", position=4, split=True, fill_from="operand_files",
                         desc="operations, e.g. '-add %s -thr 10'; each %s takes the next "
                              "of operand_files")
-        operand_files = List(Image(), desc="images to put in place of the %s of op_string")
+        operand_files = List(Image(), one_or_more=True,
+                             desc="images to put in place of the %s of op_string")
         in_file2 = Image(argstr="%s", position=5,
                          desc="image operand of the last operation (nipype's ImageMaths)")
         mask_file = Image(argstr="-mas %s",

@@ -384,11 +384,30 @@ def prelude(argv):
 
 
 _MATHS_BINARY = {"-add": np.add, "-sub": np.subtract, "-mul": np.multiply,
-                 "-div": np.divide, "-max": np.maximum, "-min": np.minimum}
+                 "-div": np.divide, "-rem": np.remainder, "-max": np.maximum, "-min": np.minimum}
 _MATHS_UNARY = {"-abs": np.abs, "-sqrt": np.sqrt, "-sqr": np.square, "-exp": np.exp,
                 "-bin": lambda v: (v != 0).astype(float), "-binv": lambda v: (v == 0) * 1.0,
                 "-recip": lambda v: 1 / v, "-nan": np.nan_to_num}
-_MATHS_T = {"-Tmean": np.mean, "-Tstd": np.std, "-Tmax": np.max, "-Tmin": np.min}
+_MATHS_UNARY.update({
+    "-log": np.log, "-sin": np.sin, "-cos": np.cos, "-tan": np.tan, "-asin": np.arcsin,
+    "-acos": np.arccos, "-atan": np.arctan, "-nanm": lambda v: np.isnan(v) * 1.0,
+    "-rand": lambda v: v + np.random.default_rng(0).random(v.shape),
+    "-randn": lambda v: v + np.random.default_rng(0).standard_normal(v.shape),
+    "-range": lambda v: v, "-edge": lambda v: v, "-fillh": lambda v: v,
+    "-fillh26": lambda v: v, "-index": lambda v: np.cumsum(v != 0).reshape(v.shape) * (v != 0),
+    # dilation, erosion and kernel filters: the data are kept (shape checks only)
+    "-dilM": lambda v: v, "-dilD": lambda v: v, "-dilF": lambda v: v, "-dilall": lambda v: v,
+    "-ero": lambda v: v, "-eroF": lambda v: v, "-fmean": lambda v: v, "-fmedian": lambda v: v,
+    "-fmeanu": lambda v: v,
+})
+_MATHS_T = {"-Tmean": np.mean, "-Tstd": np.std, "-Tmax": np.max, "-Tmin": np.min,
+            "-Tmedian": np.median, "-Tmaxn": np.argmax,
+            "-Tar1": lambda v, axis: np.zeros(v.shape[:3])}
+# -Xmean, -Ymin...: along that axis, kept as a singleton dimension (as FSL)
+_MATHS_AXES = {f"-{a}{op}": (i, fn) for i, a in enumerate("XYZ")
+               for op, fn in (("mean", np.mean), ("std", np.std), ("max", np.max),
+                              ("min", np.min), ("median", np.median), ("maxn", np.argmax))}
+_MATHS_THRESHOLDS = ("-thrp", "-thrP", "-uthrp", "-uthrP")
 
 
 def fslmaths(argv):
@@ -426,7 +445,26 @@ def fslmaths(argv):
         elif op in _MATHS_T:
             current = _MATHS_T[op](current, axis=-1) if current.ndim == 4 else current
             i += 1
+        elif op in _MATHS_AXES:
+            axis, fn = _MATHS_AXES[op]
+            current = np.expand_dims(fn(current, axis=axis), axis)
+            i += 1
+        elif op == "-Tperc":
+            perc = float(ops[i + 1])
+            current = np.percentile(current, perc, axis=-1) if current.ndim == 4 else current
+            i += 2
+        elif op in _MATHS_THRESHOLDS:  # a percentage of the (robust) range
+            nonzero = current[current != 0] if op.endswith("P") else current
+            value = np.percentile(nonzero, float(ops[i + 1]))
+            current = np.where(current > value if op.startswith("-u") else current < value,
+                               0, current)
+            i += 2
+        elif op == "-bptf":  # two sigmas; the data are kept
+            float(ops[i + 1]), float(ops[i + 2])
+            i += 3
         elif op in ("-s", "-kernel"):  # arguments skipped, data kept
+            if op == "-kernel" and ops[i + 1] == "file":
+                find_image(ops[i + 2])
             i += 3 if op == "-kernel" and ops[i + 1] not in ("3D", "2D") else 2
         else:
             raise Usage(f"fslmaths stand-in: operation {op} is not implemented")
@@ -709,6 +747,111 @@ def melodic(argv):
     np.savetxt(os.path.join(out, "melodic_mix"), np.zeros((nvol, n)))
     if a.has("--report"):
         os.makedirs(os.path.join(out, "report"), exist_ok=True)
+
+
+# -- time series, statistics, pictures ----------------------------------------
+
+
+def fslmeants(argv):
+    a = Args(argv, valued={"-i", "-o", "-m", "-c"})
+    src = need(a.get("-i"), "-i")
+    values = data(src)
+    series = values.reshape(-1, values.shape[3]) if values.ndim == 4 else values.reshape(-1, 1)
+    if a.has("-m"):
+        mask = data(a.get("-m")).reshape(-1) > 0
+        series = series[mask]
+    mean = series.mean(axis=0)
+    lines = [f"{v:.6f} " for v in mean]
+    if a.has("--transpose"):
+        lines = [" ".join(f"{v:.6f}" for v in mean) + " "]
+    content = "\n".join(lines) + "\n"
+    if a.has("-o"):
+        text(a.get("-o"), content)
+    else:
+        print(content, end="")
+
+
+def smoothest(argv):
+    a = Args(argv)
+    mask = data(need(a.get("--mask"), "--mask"))
+    if not (a.has("--zstat") or (a.has("--res") and a.has("--dof"))):
+        raise Usage("smoothest needs --zstat, or --res with --dof")
+    volume = int((mask > 0).sum())
+    print(f"DLH 0.123456\nVOLUME {volume}\nRESELS 8.5\nFWHMvoxel 2.1 2.2 2.3\n"
+          f"FWHMmm 4.2 4.4 4.6")
+
+
+def avscale(argv):
+    args = [x for x in argv if x != "--allparams"]
+    if not args:
+        raise Usage("Usage: avscale [--allparams] matrix_file [non-reference-volume]")
+    matrix = np.loadtxt(args[0])
+    rows = lambda m: "\n".join(" ".join(f"{v:.6f}" for v in row) + " " for row in m)  # noqa: E731
+    scales = np.linalg.norm(matrix[:3, :3], axis=0)
+    out = ["Rotation & Translation Matrix:", rows(matrix), ""]
+    if "--allparams" in argv:
+        out += ["Rotation Angles (x,y,z) [rads] = 0.000000 0.000000 0.000000 ",
+                "", "Translations (x,y,z) [mm] = "
+                + " ".join(f"{v:.6f}" for v in matrix[:3, 3]) + " ", ""]
+    out += ["Scales (x,y,z) = " + " ".join(f"{v:.6f}" for v in scales) + " ",
+            "Skews (xy,xz,yz) = 0.000000 0.000000 0.000000 ",
+            f"Average scaling = {scales.mean():g} ", "",
+            f"Determinant = {np.linalg.det(matrix[:3, :3]):g} ",
+            "Left-Right orientation: "
+            + ("preserved" if np.linalg.det(matrix[:3, :3]) > 0 else "swapped") + " ", "",
+            "Forward half transform =", rows(np.eye(4)),
+            "Backward half transform =", rows(np.eye(4)), ""]
+    print("\n".join(out))
+
+
+def fsl_motion_outliers(argv):
+    a = Args(argv, valued={"-i", "-o", "-s", "-p", "-m"})
+    src, out = need(a.get("-i"), "-i"), need(a.get("-o"), "-o")
+    values = data(src)
+    nvol = values.shape[3] if values.ndim == 4 else 1
+    metric = [float(np.abs(values[..., k] - values[..., 0]).mean()) if values.ndim == 4
+              else 0.0 for k in range(nvol)]
+    np.savetxt(out, np.zeros((nvol, 1)), fmt="%d")
+    if a.has("-s"):
+        np.savetxt(a.get("-s"), np.array(metric), fmt="%.6f")
+    if a.has("-p"):
+        with open(a.get("-p"), "wb") as fh:
+            fh.write(b"\x89PNG\r\n\x1a\n")  # a PNG signature: a picture, for the tests
+
+
+def fsl_regfilt(argv):
+    a = Args(argv, valued={"-i", "-o", "-d", "-f", "-m"})
+    src, out = need(a.get("-i"), "-i"), need(a.get("-o"), "-o")
+    design = np.loadtxt(need(a.get("-d"), "-d"), ndmin=2)
+    columns = [int(c) for c in need(a.get("-f"), "-f").split(",")]
+    if max(columns) > design.shape[1] or min(columns) < 1:
+        raise Usage(f"column out of range of the design ({design.shape[1]} columns)")
+    copy_image(src, out)
+    if a.has("--out_vnscales"):
+        text(image_name(out)[: -len(_ext())] + "_vnscales", "1\n")
+
+
+def _png(path):
+    with open(path, "wb") as fh:
+        fh.write(b"\x89PNG\r\n\x1a\n")
+
+
+def slicer(argv):
+    if len(argv) < 2:
+        raise Usage("Usage: slicer <input> [input2] [main options] [output options]")
+    load(argv[0])
+    if not argv[-1].endswith(".png"):
+        raise Usage("slicer stand-in: the last argument must be the .png picture")
+    _png(argv[-1])
+
+
+def overlay(argv):
+    if len(argv) < 8:
+        raise Usage("Usage: overlay <colour_type> <output_type> [-c] <background_image> "
+                    "<bg_min> <bg_max> <stat_image_1> <s1_min> <s1_max> ... <output_image>")
+    positional = [x for x in argv if x != "-c"]
+    background = load(positional[2])
+    save(np.stack([data(positional[2])] * 3, axis=-1)[..., :3], background, argv[-1])
 
 
 TOOLS = {name: fn for name, fn in globals().items()

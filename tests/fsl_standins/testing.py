@@ -97,6 +97,10 @@ def files(tmp_path_factory):
         path = folder / name
         path.write_text("0 1 0 0.05\n")
         out[name] = str(path)
+    # a design matrix: 5 time points, 3 regressors (fsl_regfilt, fsl_glm)
+    path = folder / "design.txt"
+    path.write_text("".join(f"{k} {k % 2} {k * k}\n" for k in range(5)))
+    out["design.txt"] = str(path)
     # topup's outputs, for applytopup and eddy
     out["topup_base"] = str(folder / "t_base")
     nib.save(nib.load(out["a"]), folder / "t_base_fieldcoef.nii.gz")
