@@ -15,8 +15,8 @@ writes a PNG figure (before / after overlays) and a short HTML report into
 ``--out`` (default: a new ``imageshell-demo-<timestamp>`` folder).
 
 ``imageshell demo --decisions [IMAGE]`` shows instead, step by step, what
-:func:`imagecache.as_filename` hands a tool as an image is read, edited and
-restored.
+:func:`imagecache.as_filename` hands a tool as an image (by default the
+demo's own head) is read, edited and restored.
 """
 
 from __future__ import annotations
@@ -506,7 +506,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     data = default_data()
     if args.decisions:
-        decisions(Path(args.image) if args.image else data["anatomical"])
+        decisions(Path(args.image) if args.image else data["head"])
         return 0
     head = Path(args.image) if args.image else data["head"]
     if args.image and not head.is_file():  # before any folder is made

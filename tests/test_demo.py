@@ -99,6 +99,9 @@ def test_demo_decisions_table(tmp_path):
     done = _imageshell("demo", "--decisions", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
+    from interfaces.demo import default_data
+
+    assert lines[0].endswith(f" for {default_data()['head']}")  # the demo's own head
     assert any(line.startswith("loaded lazily with imagecache.load") and " original " in line
                for line in lines)
     assert any(line.startswith("header descrip edited") and " temporary " in line
