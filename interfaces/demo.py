@@ -128,7 +128,12 @@ class Pipeline:
                 label = name if len(many) == 1 else f"{name}[{i}]"
                 files.append({"input": label, "origin": one.origin, "bytes": one.bytes_written,
                               "reused": one.reused, "file": one.path})
-        record = {"step": step, "tool": cls.full_name(), "cmdline": result.cmdline,
+        # Temporaries are deleted when the demo ends: the report names them as such.
+        cmdline = result.cmdline
+        for f in files:
+            if f["origin"] != "original" and f["file"]:
+                cmdline = cmdline.replace(f["file"], "<temporary>/" + os.path.basename(f["file"]))
+        record = {"step": step, "tool": cls.full_name(), "cmdline": cmdline,
                   "tool_s": result.runtime.duration, "total_s": total, "inputs": files,
                   "version": result.runtime.version}
         self.records.append(record)
@@ -434,7 +439,11 @@ for the image's current state, <i>reused</i> when asked again unchanged.</p>
 <h2>Before and after</h2>
 <p>Template in magenta, subject in green: grey where they agree.</p>
 {figure}
-<h2>Commands</h2><ol>{commands}</ol>
+<h2>Commands</h2>
+<p>As they ran. Every path names a file that is still there, except
+<code>&lt;temporary&gt;/...</code>: a temporary that imagecache wrote for an image edited in
+memory, deleted when the demo ended.</p>
+<ol>{commands}</ol>
 </body></html>
 """
     path.write_text(page, encoding="utf-8")
