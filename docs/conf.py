@@ -4,6 +4,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.abspath(".."))
+# the tool reference, generated from the specs at build time
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "_ext"))
 
 project = "imageshell"
 author = "the imageshell developers"
@@ -15,6 +17,7 @@ extensions = [
     "sphinx.ext.napoleon",
     "sphinx.ext.intersphinx",
     "sphinx.ext.viewcode",
+    "imageshell_reference",
 ]
 napoleon_numpy_docstring = True
 napoleon_google_docstring = False

@@ -160,7 +160,7 @@ def _drop_superseded(state) -> None:
     while len(state.temps) > KEEP_TEMPORARIES:
         oldest = next(iter(state.temps))
         files, _ = state.temps.pop(oldest)
-        tempfiles.remove(files)
+        tempfiles.remove_later(files)  # no longer handed out: the caller need not wait
         state.owned[:] = [p for p in state.owned if p not in files]
 
 

@@ -117,6 +117,38 @@ def write_failed(exc: OSError, partials, folder: str) -> TemporaryWriteError:
     )
 
 
+_remover = None  # one background thread for remove_later, made on first use
+
+
+def remove_later(paths) -> None:
+    """Delete files in the background (freeing a large file's blocks takes milliseconds).
+
+    For superseded temporaries, which nobody is handed any more: the caller
+    does not wait for the file system.
+    """
+    global _remover
+    with _lock:
+        if _remover is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            _remover = ThreadPoolExecutor(max_workers=1, thread_name_prefix="imagecache-remove")
+    try:
+        _remover.submit(remove, tuple(paths))
+    except RuntimeError:  # interpreter shutting down: no more threads
+        remove(paths)
+
+
+def wait_removals() -> None:
+    """Return once every :func:`remove_later` so far has been carried out."""
+    with _lock:
+        remover = _remover
+    if remover is not None:
+        try:
+            remover.submit(lambda: None).result()
+        except RuntimeError:  # shut down already: it has finished its queue
+            pass
+
+
 def remove(paths) -> None:
     """Delete files, ignoring those already gone."""
     for p in paths:
@@ -128,5 +160,6 @@ def remove(paths) -> None:
 
 @atexit.register
 def _remove_private_dirs() -> None:
+    wait_removals()
     for private in list(_private.values()):
         shutil.rmtree(private, ignore_errors=True)

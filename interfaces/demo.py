@@ -15,8 +15,8 @@ writes a PNG figure (before / after overlays) and a short HTML report into
 ``--out`` (default: a new ``imageshell-demo-<timestamp>`` folder).
 
 ``imageshell demo --decisions [IMAGE]`` shows instead, step by step, what
-:func:`imagecache.as_filename` hands a tool as an image is read, edited and
-restored.
+:func:`imagecache.as_filename` hands a tool as an image (by default the
+demo's own head) is read, edited and restored.
 """
 
 from __future__ import annotations
@@ -128,7 +128,12 @@ class Pipeline:
                 label = name if len(many) == 1 else f"{name}[{i}]"
                 files.append({"input": label, "origin": one.origin, "bytes": one.bytes_written,
                               "reused": one.reused, "file": one.path})
-        record = {"step": step, "tool": cls.full_name(), "cmdline": result.cmdline,
+        # Temporaries are deleted when the demo ends: the report names them as such.
+        cmdline = result.cmdline
+        for f in files:
+            if f["origin"] != "original" and f["file"]:
+                cmdline = cmdline.replace(f["file"], "<temporary>/" + os.path.basename(f["file"]))
+        record = {"step": step, "tool": cls.full_name(), "cmdline": cmdline,
                   "tool_s": result.runtime.duration, "total_s": total, "inputs": files,
                   "version": result.runtime.version}
         self.records.append(record)
@@ -283,13 +288,30 @@ def run_pipeline(head_path: Path, out: Path, echo=print) -> dict:
 
 # -- the figure and the report -----------------------------------------------
 
+#: The three views: the voxel axis each cuts across, its name, and the letters at
+#: (left, right, top, bottom) of the picture, for a volume in RAS orientation.
+VIEWS = (
+    (0, "sagittal", ("P", "A", "S", "I")),
+    (1, "coronal", ("L", "R", "S", "I")),
+    (2, "axial", ("L", "R", "A", "P")),
+)
+
+
 def _slices(volume):
+    """The middle sagittal, coronal and axial slices, as shown: rows top to bottom,
+    columns left to right, labelled by :data:`VIEWS` (the volume is turned to RAS
+    first, so the letters hold whatever order its file stores the axes in)."""
+    import nibabel as nib
     import numpy as np
 
-    data = np.asarray(volume.dataobj, dtype=float)
-    data = data.reshape(data.shape[:3])
-    i, j, k = (n // 2 for n in data.shape)
-    return [np.rot90(data[i, :, :]), np.rot90(data[:, j, :]), np.rot90(data[:, :, k])]
+    ras = nib.as_closest_canonical(nib.Nifti1Image(
+        np.asarray(volume.dataobj, dtype=float).reshape(volume.shape[:3]), volume.affine))
+    data = np.asarray(ras.dataobj)
+    out = []
+    for axis, _, _ in VIEWS:
+        cut = np.take(data, data.shape[axis] // 2, axis=axis)  # (first, second) voxel axes
+        out.append(np.rot90(cut))  # the second axis up, the first left to right
+    return out
 
 
 def _normalise(a):
@@ -299,26 +321,31 @@ def _normalise(a):
     return np.clip(a / top, 0, 1)
 
 
-def _figure(path: Path, template, before, after, smoothed, mask, echo):
-    """Before/after overlays: template in magenta, subject in green (grey
-    where they agree); then the smoothed result with the mask's outline."""
-    try:
-        import matplotlib
+#: The figure's colour key: the overlay's colours and the mask's outline.
+KEY = (("magenta", "template (ch2)"), ("lime", "subject"), ("grey", "where they agree"),
+       ("yellow", "mask outline (MRtrix3)"))
+TITLE = "imageshell demo: the ch2 head moved in memory, registered back with NiftyReg"
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        echo(f"  [skipped] figure: needs matplotlib -- install: {INSTALL['matplotlib']}")
-        return None
+
+def _draw(template, before, after, smoothed, mask):
+    """The figure (a matplotlib Figure), or None when there is nothing to show.
+
+    One row per stage, one column per view; each picture carries its view's
+    orientation letters, and the figure its title and colour key."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
     import numpy as np
+    from matplotlib.patches import Patch
 
     rows = [("before registration", before), ("after registration", after)]
     rows = [(title, img) for title, img in rows if img is not None]
     if smoothed is not None:
-        rows.append(("smoothed, with the mask", smoothed))
+        rows.append(("smoothed (Workbench), with the mask", smoothed))
     if not rows:
         return None
-    fig, axes = plt.subplots(len(rows), 3, figsize=(9, 3 * len(rows)), squeeze=False)
+    fig, axes = plt.subplots(len(rows), 3, figsize=(9, 3 * len(rows) + 1.2), squeeze=False)
     base = [_normalise(s) for s in _slices(template)]
     outline = _slices(mask) if mask is not None else None
     for r, (title, img) in enumerate(rows):
@@ -332,8 +359,34 @@ def _figure(path: Path, template, before, after, smoothed, mask, echo):
             else:
                 ax.imshow(np.dstack([ref, view, ref]))
             ax.set_axis_off()
-        axes[r][0].set_title(title, loc="left", fontsize=10)
-    fig.tight_layout()
+            left, right, top, bottom = VIEWS[c][2]
+            for x, y, letter in ((0.02, 0.5, left), (0.98, 0.5, right),
+                                 (0.5, 0.98, top), (0.5, 0.02, bottom)):
+                ax.text(x, y, letter, transform=ax.transAxes, color="white", fontsize=9,
+                        fontweight="bold", ha="center", va="center")
+            if r == 0:
+                ax.set_title(VIEWS[c][1], fontsize=10)
+        axes[r][0].text(-0.08, 0.5, title, transform=axes[r][0].transAxes, rotation=90,
+                        ha="center", va="center", fontsize=10)
+    fig.suptitle(TITLE, fontsize=11)
+    fig.legend(handles=[Patch(color=colour, label=label) for colour, label in KEY],
+               loc="lower center", ncol=len(KEY), fontsize=9, frameon=False)
+    fig.tight_layout(rect=(0.03, 0.06, 1, 0.95))
+    return fig
+
+
+def _figure(path: Path, template, before, after, smoothed, mask, echo):
+    """Save :func:`_draw`'s figure at ``path``; its file name, or None."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        echo(f"  [skipped] figure: needs matplotlib -- install: {INSTALL['matplotlib']}")
+        return None
+    import matplotlib.pyplot as plt
+
+    fig = _draw(template, before, after, smoothed, mask)
+    if fig is None:
+        return None
     fig.savefig(path, dpi=80)
     plt.close(fig)
     return path.name
@@ -386,7 +439,11 @@ for the image's current state, <i>reused</i> when asked again unchanged.</p>
 <h2>Before and after</h2>
 <p>Template in magenta, subject in green: grey where they agree.</p>
 {figure}
-<h2>Commands</h2><ol>{commands}</ol>
+<h2>Commands</h2>
+<p>As they ran. Every path names a file that is still there, except
+<code>&lt;temporary&gt;/...</code>: a temporary that imagecache wrote for an image edited in
+memory, deleted when the demo ended.</p>
+<ol>{commands}</ol>
 </body></html>
 """
     path.write_text(page, encoding="utf-8")
@@ -458,7 +515,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     data = default_data()
     if args.decisions:
-        decisions(Path(args.image) if args.image else data["anatomical"])
+        decisions(Path(args.image) if args.image else data["head"])
         return 0
     head = Path(args.image) if args.image else data["head"]
     if args.image and not head.is_file():  # before any folder is made

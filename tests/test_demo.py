@@ -3,9 +3,11 @@ does when tools are missing."""
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -55,6 +57,15 @@ def test_demo_runs_the_real_pipeline_and_writes_its_report(tmp_path):
     report = (out / "report.html").read_text()
     assert "Recovered to within" in report and "temporary (reused)" in report
     assert "<img src='demo.png'" in report
+    # the commands name files that are still there, or say plainly they were temporaries
+    commands = re.findall(r"<li><code>(.*?)</code></li>",
+                          report.split("<h2>Commands</h2>", 1)[1], re.S)
+    assert len(commands) == len(summary["steps"])
+    paths = [token for line in commands for token in shlex.split(html.unescape(line))
+             if token.startswith("/")]
+    assert paths and all(os.path.exists(p) for p in paths), [
+        p for p in paths if not os.path.exists(p)]
+    assert "&lt;temporary&gt;/" in "".join(commands)  # the moved head, edited in memory
     assert (out / "demo.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert summary["mask_voxels"] > 10000
 
@@ -99,6 +110,9 @@ def test_demo_decisions_table(tmp_path):
     done = _imageshell("demo", "--decisions", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
+    from interfaces.demo import default_data
+
+    assert lines[0].endswith(f" for {default_data()['head']}")  # the demo's own head
     assert any(line.startswith("loaded lazily with imagecache.load") and " original " in line
                for line in lines)
     assert any(line.startswith("header descrip edited") and " temporary " in line

@@ -180,7 +180,7 @@ GROUPS = {
               "spm2.img/f32+mat", "mgh.mgz/i32", "shipped:functional.nii"],
 }
 
-_ROOT = Path(tempfile.mkdtemp(prefix="imagecache-sm-"))
+_ROOT: Path | None = None  # this module's folder, made by _temp_dir under pytest's tmp_path
 _PRISTINE: dict[str, Path] = {}
 
 
@@ -199,11 +199,14 @@ def _pristine(kind: str) -> Path:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _temp_dir():
+def _temp_dir(tmp_path_factory):
+    global _ROOT
+    _ROOT = tmp_path_factory.mktemp("imagecache-sm")
     imagecache.set_temp_dir(_ROOT)
     yield
     imagecache.set_temp_dir(None)
     shutil.rmtree(_ROOT, ignore_errors=True)
+    _PRISTINE.clear()
 
 
 def _base_class(img):

@@ -464,6 +464,7 @@ def test_edit_loop_keeps_only_the_last_two_temporaries(make_image):
         img.get_data()[0, 0, 0] = 100 + value
         paths.append(prepare_file(img).path)
     assert len(set(paths)) == 5
+    imagecache.tempfiles.wait_removals()  # superseded ones are deleted in the background
     assert [os.path.exists(p) for p in paths] == [False, False, False, True, True]
     # Going back to the previous state reuses its file (nothing written)...
     img.get_data()[0, 0, 0] = 103
@@ -472,4 +473,5 @@ def test_edit_loop_keeps_only_the_last_two_temporaries(make_image):
     # ...and makes it the most recent: the next new state drops paths[4], not it.
     img.get_data()[0, 0, 0] = 200
     prepare_file(img)
+    imagecache.tempfiles.wait_removals()
     assert os.path.exists(paths[3]) and not os.path.exists(paths[4])
