@@ -27,4 +27,6 @@ autodoc_typehints = "description"
 intersphinx_mapping = {}
 nitpicky = False
 html_theme = "alabaster"
+html_static_path = ["_static"]
+html_css_files = ["imageshell.css"]  # code blocks wrap rather than overflow
 exclude_patterns = ["_build"]

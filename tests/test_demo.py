@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 
+import browser
 import pytest
 from tools import ch2_path, require_tool
 
@@ -57,6 +58,12 @@ def test_demo_runs_the_real_pipeline_and_writes_its_report(tmp_path):
     report = (out / "report.html").read_text()
     assert "Recovered to within" in report and "temporary (reused)" in report
     assert "<img src='demo.png'" in report
+    # what a reader sees in a real browser at 1200 px: the figure loads, nothing is cut off
+    # (Chromium is installed by .ci/install; without it, test_project's browser tests skip)
+    if browser.available() or os.environ.get("CI"):
+        seen = browser.look_at(out / "report.html", tmp_path / "chromium")
+        assert seen["images"] and all(loaded for _, loaded in seen["images"]), seen["images"]
+        assert seen["wide"] == [] and seen["overflow"] <= 0, seen
     # the commands name files that are still there, or say plainly they were temporaries
     commands = re.findall(r"<li><code>(.*?)</code></li>",
                           report.split("<h2>Commands</h2>", 1)[1], re.S)

@@ -112,3 +112,39 @@ def _plain_quotes(text: str) -> str:
                          ("\u2013", "--"), ("\u2014", "---"), ("\u2026", "...")):
         text = text.replace(smart, typed)
     return text
+
+
+# --- the site in a real browser (headless Chromium, installed by .ci/install) -------
+
+
+def test_site_has_no_broken_internal_links(built_docs):
+    from browser import broken_links
+
+    proc, html = built_docs
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert broken_links(html) == []
+
+
+@pytest.mark.parametrize("page", ["index.html", "images.html", "tutorial.html", "interfaces.html",
+                                  "reference/fsl.html"])
+def test_pages_in_a_real_browser_at_1200px(built_docs, tmp_path, page):
+    from browser import look_at
+
+    proc, html = built_docs
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    seen = look_at(html / page, tmp_path / "chromium", width=1200)
+    assert seen["width"] == 1200
+    assert all(loaded for _, loaded in seen["images"]), seen["images"]
+    assert seen["wide"] == [], f"code blocks wider than their box on {page}: {seen['wide']}"
+    assert seen["overflow"] <= 0, f"{page} is {seen['overflow']} px wider than the window"
+
+
+def test_the_browser_check_sees_a_cut_off_block_and_a_missing_image(tmp_path):
+    from browser import look_at
+
+    page = tmp_path / "bad.html"
+    page.write_text("<html><body><div style='width:300px'><pre style='overflow:auto'>"
+                    + "x" * 400 + "</pre></div><img src='missing.png'></body></html>")
+    seen = look_at(page, tmp_path / "chromium")
+    assert seen["wide"] == ["x" * 400]
+    assert seen["images"] == [["missing.png", False]]
