@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from . import tempfiles
 
-__all__ = ["ImageState", "Mark", "state_of", "known_state", "image_files"]
+__all__ = ["ImageState", "Mark", "state_of", "image_files"]
 
 
 @dataclass
@@ -100,11 +100,6 @@ def state_of(img) -> ImageState:
                 # Removes the temporaries with the image, and at interpreter exit.
                 weakref.finalize(img, _forget, id(img), state)
     return state
-
-
-def known_state(img) -> ImageState | None:
-    """The state of ``img`` if imagecache has seen it, else None (nothing created)."""
-    return _states.get(id(img))
 
 
 def image_files(img) -> tuple[str, ...]:
