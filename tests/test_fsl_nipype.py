@@ -575,6 +575,12 @@ OPTIONS = {
     ("fslslice", "Slice"): dict(required={"out_base_name"}),
     ("fsl_regfilt", "FilterRegressor"): dict(refuses=lambda d: d.get("filter_all") is False,
                                              values={"design_file": st.just("@design.txt")}),
+    # -- tractography and TBSS (issue 13) --
+    #
+    # -- FEAT, FILM, FLAME and group models (issue 13) --
+    #
+    # -- coordinates, field maps, plots, complex images, QC (issue 13) --
+    #
 }
 
 
@@ -603,6 +609,12 @@ RANDOM_ONLY = [
     ("fslslice", "Slice"), ("fslpspec", "PowerSpectrum"), ("distancemap", "DistanceMap"),
     ("find_the_biggest", "FindTheBiggest"), ("sigloss", "SigLoss"),
     ("Text2Vest", "Text2Vest"), ("Vest2Text", "Vest2Text"), ("eddy_correct", "EddyCorrect"),
+    # -- tractography and TBSS (issue 13) --
+    #
+    # -- FEAT, FILM, FLAME and group models (issue 13) --
+    #
+    # -- coordinates, field maps, plots, complex images, QC (issue 13) --
+    #
 ]
 
 PAIRS = _pairs() + [(tool, cls, {}, None) for tool, cls in RANDOM_ONLY]

@@ -73,6 +73,12 @@ __all__ = [
     "MaxnImage", "MinImage", "MedianImage", "PercentileImage", "AR1Image",
     "IsotropicSmooth", "ApplyMask", "DilateImage", "ErodeImage", "SpatialFilter",
     "UnaryMaths", "BinaryMaths", "TemporalFilter", "Smooth",
+    # tractography and TBSS
+    #
+    # FEAT, FILM, FLAME and group models
+    #
+    # coordinates, field maps, plots, complex images, QC
+    #
 ]
 
 # Not interfaces, but part of the package's offer.

@@ -944,6 +944,18 @@ def eddy_correct(argv):
     text(image_name(argv[1])[: -len(_ext())] + ".ecclog", "processing vol0000\n")
 
 
+# -- tractography and TBSS (issue 13) --
+#
+
+
+# -- FEAT, FILM, FLAME and group models (issue 13) --
+#
+
+
+# -- coordinates, field maps, plots, complex images, QC (issue 13) --
+#
+
+
 TOOLS = {name: fn for name, fn in globals().items()
          if callable(fn) and not name.startswith("_") and name not in (
              "image_name", "find_image", "load", "data", "save", "copy_image", "text",
