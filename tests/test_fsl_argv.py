@@ -215,7 +215,9 @@ CASES = [
      "{design.txt} {t}/design.mat"),
     ("Vest2Text", {"in_file": "m1.mat"}, "{m1.mat} {wd}/design.txt"),
     ("eddy_correct", {"in_file": "f"}, "{f} {wd}/f_edc.nii.gz 0"),
-    # -- tractography and TBSS (issue 13) --
+    # -- tractography: bedpostx, xfibres, probtrackx (issue 13) --
+    #
+    # -- TBSS, vecreg, proj_thresh, make_dyadic_vectors (issue 13) --
     #
     # -- FEAT, FILM, FLAME and group models (issue 13) --
     #

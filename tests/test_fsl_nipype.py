@@ -575,7 +575,9 @@ OPTIONS = {
     ("fslslice", "Slice"): dict(required={"out_base_name"}),
     ("fsl_regfilt", "FilterRegressor"): dict(refuses=lambda d: d.get("filter_all") is False,
                                              values={"design_file": st.just("@design.txt")}),
-    # -- tractography and TBSS (issue 13) --
+    # -- tractography: bedpostx, xfibres, probtrackx (issue 13) --
+    #
+    # -- TBSS, vecreg, proj_thresh, make_dyadic_vectors (issue 13) --
     #
     # -- FEAT, FILM, FLAME and group models (issue 13) --
     #
@@ -609,7 +611,9 @@ RANDOM_ONLY = [
     ("fslslice", "Slice"), ("fslpspec", "PowerSpectrum"), ("distancemap", "DistanceMap"),
     ("find_the_biggest", "FindTheBiggest"), ("sigloss", "SigLoss"),
     ("Text2Vest", "Text2Vest"), ("Vest2Text", "Vest2Text"), ("eddy_correct", "EddyCorrect"),
-    # -- tractography and TBSS (issue 13) --
+    # -- tractography: bedpostx, xfibres, probtrackx (issue 13) --
+    #
+    # -- TBSS, vecreg, proj_thresh, make_dyadic_vectors (issue 13) --
     #
     # -- FEAT, FILM, FLAME and group models (issue 13) --
     #

@@ -73,7 +73,9 @@ __all__ = [
     "MaxnImage", "MinImage", "MedianImage", "PercentileImage", "AR1Image",
     "IsotropicSmooth", "ApplyMask", "DilateImage", "ErodeImage", "SpatialFilter",
     "UnaryMaths", "BinaryMaths", "TemporalFilter", "Smooth",
-    # tractography and TBSS
+    # tractography (probtrackx, bedpostx)
+    #
+    # TBSS, vecreg, proj_thresh, make_dyadic_vectors
     #
     # FEAT, FILM, FLAME and group models
     #

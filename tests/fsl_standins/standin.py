@@ -944,7 +944,9 @@ def eddy_correct(argv):
     text(image_name(argv[1])[: -len(_ext())] + ".ecclog", "processing vol0000\n")
 
 
-# -- tractography and TBSS (issue 13) --
+# -- tractography: bedpostx, xfibres, probtrackx (issue 13) --
+#
+# -- TBSS, vecreg, proj_thresh, make_dyadic_vectors (issue 13) --
 #
 
 
