@@ -81,7 +81,11 @@ def input_entries(interface) -> list[tuple[str, str, str]]:
         if ctrait.name_template:
             src = ", ".join(as_list(ctrait.name_source)) if ctrait.name_source else None
             default = f"``{ctrait.name_template}``" + (f" from {src}" if src else "")
-            if not ctrait.generate:
+            if not isinstance(ctrait.generate, bool):  # produced when these are set
+                word = " or " if isinstance(ctrait.generate, AnyOf) else " and "
+                lines.append(f"Default name: {default}, when "
+                             f"{word.join(as_list(ctrait.generate))} is set.")
+            elif not ctrait.generate:
                 lines.append(f"Written when given (True: named {default}).")
             else:
                 lines.append(f"Default name: {default}.")

@@ -28,7 +28,7 @@ import re
 from traits.api import Undefined
 
 from .errors import InputError
-from .specs import as_list, is_output_trait, trait_kind
+from .specs import as_list, is_output_trait, requirement_met, trait_kind
 from .traits_ import is_image_value, is_set
 
 __all__ = ["split_ext", "Namer"]
@@ -110,7 +110,8 @@ class Namer:
         value = getattr(self.inputs, name)
         if isinstance(value, (str, os.PathLike)):
             path = os.path.join(self.cwd, os.fspath(value))
-        elif value is True or (value is Undefined and ctrait.generate and ctrait.name_template):
+        elif value is True or (value is Undefined and self._generates(ctrait)
+                               and ctrait.name_template):
             if not ctrait.name_template:
                 raise InputError(
                     f"{self.interface}: output {name!r} has no default name; "
@@ -124,6 +125,15 @@ class Namer:
         self.paths[name] = path
         return path
 
+    def _generates(self, ctrait) -> bool:
+        """Whether an output argument left unset is produced: ``generate``
+        is a bool, or the inputs that must be set for it (fslcomplex writes
+        its magnitude image in ``real_polar`` mode only)."""
+        generate = ctrait.generate
+        if isinstance(generate, bool):
+            return generate
+        return requirement_met(generate, lambda n: is_set(getattr(self.inputs, n)))
+
     def _word(self, name: str) -> str:
         """Input ``name`` in a file name: a file's stem, else the value."""
         value = getattr(self.inputs, name)
@@ -135,7 +145,10 @@ class Namer:
         is not set."""
         template = ctrait.name_template
         for flag, other in (ctrait.name_template_if or {}).items():
-            if is_set(getattr(self.inputs, flag)):  # e.g. fugue's "%s_vsm_unmasked"
+            if isinstance(flag, tuple):  # (input, value): when the input has that value
+                if getattr(self.inputs, flag[0]) == flag[1]:
+                    template = other
+            elif is_set(getattr(self.inputs, flag)):  # e.g. fugue's "%s_vsm_unmasked"
                 template = other
         if callable(template):
             # A rule of the interface's own (a Boutiques path-template): it sees
@@ -163,6 +176,10 @@ class Namer:
             return None
 
         source_file = _source_path(source_value)
+        if source_file is None and source_name is not None and trait_kind(
+            self.traits[source_name]
+        ) == "file" and isinstance(self.passed.get(source_name), str):
+            source_file = self.passed[source_name]  # a value its writer wrote to a file
         source_kind = trait_kind(self.traits[source_name]) if source_name else None
         if source_kind == "prefix":  # the whole base name: "sub.01" has no extension
             stem_root, source_ext = os.path.basename(source_file), ""

@@ -12,6 +12,7 @@ are the paths the run would look for, not loaded.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 
@@ -123,6 +124,7 @@ def _find(run, lenient):
     keep = set()
     missing = []
     stdout = run.completed.stdout
+    _write_printed(run, stdout)
     for name, ctrait in outputs.spec_traits().items():
         if ctrait.from_stdout:
             value = _from_stdout(run, name, ctrait, stdout, lenient)
@@ -143,8 +145,10 @@ def _find(run, lenient):
             argument is not None and isinstance(getattr(run.spec, name), (str, os.PathLike))
         )
         if pattern and ctrait.inner_traits:  # a list found by glob: 0 or more
+            found = [p for p in sorted(_glob(path)) if not (
+                ctrait.exclude and fnmatch.fnmatchcase(os.path.basename(p), ctrait.exclude))]
             setattr(outputs, name, [_load(run, name, ctrait.inner_traits[0], ctrait, p)
-                                    for p in sorted(_glob(path))])
+                                    for p in found])
             continue
         if pattern:  # one file whose name the tool chooses: the single match
             found = _glob(path)
@@ -165,6 +169,18 @@ def _find(run, lenient):
             f"inputs that select its outputs."
         )
     return outputs, keep
+
+
+def _write_printed(run, stdout) -> None:
+    """Write the output arguments the tool prints instead of writing
+    (``printed``): its stdout, or ``printed(stdout)``."""
+    for name, ctrait in run.traits.items():
+        path = run.namer.paths.get(name) if ctrait.printed else None
+        if path is None:
+            continue
+        text = ctrait.printed(stdout) if callable(ctrait.printed) else stdout
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
 
 
 def _from_stdout(run, name, ctrait, stdout, lenient):

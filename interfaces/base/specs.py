@@ -44,6 +44,7 @@ METADATA = frozenset({
     "len_argstr", "writer", "suffix", "reader", "optional", "selects_output_type",
     "formats", "copy", "exists", "generate", "modified_input", "from_stdout", "discovered",
     "name_template_if", "default_from", "one_or_more", "fill_optional", "formatter",
+    "printed", "exclude",
 })
 #: Keys the traits machinery itself sets.
 _TRAITS_KEYS = frozenset({"type", "parent", "usedefault", "default_value", "array",
@@ -401,6 +402,12 @@ def check_declaration(owner: str, spec, known=METADATA, inputs: bool = True) -> 
             if strays:
                 raise TypeError(f"{owner}: input {name!r} has {key}={ctrait.__dict__[key]!r}, "
                                 f"but {', '.join(map(repr, strays))} is not an input.")
+        generate = ctrait.__dict__.get("generate")
+        if generate is not None and not isinstance(generate, bool):
+            strays = [n for n in as_list(generate) if n not in traits]
+            if strays:
+                raise TypeError(f"{owner}: input {name!r} has generate={generate!r}, but "
+                                f"{', '.join(map(repr, strays))} is not an input.")
         if ctrait.argstr is None or ctrait.split or ctrait.fill_from or ctrait.formatter:
             continue
         sample = _sample(ctrait)

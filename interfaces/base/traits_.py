@@ -22,7 +22,19 @@ how it appears on the command line (nipype's vocabulary):
     from ``in_file``.
 ``name_template_if``
     ``{input: template}``: the template used instead when that input is set
-    (fugue's shift map is ``%s_vsm_unmasked`` with ``save_unmasked_shift``).
+    (fugue's shift map is ``%s_vsm_unmasked`` with ``save_unmasked_shift``);
+    a key ``(input, value)``: when that input has that value (fnirtfileutils'
+    ``%s_coeffs`` with ``out_format="spline"``).
+``generate`` (output arguments)
+    produce the output under its default name when not given: True, False
+    (only when asked), or the inputs that must be set for it (a name, a
+    list, ``any_of(...)``: fslcomplex writes a magnitude image in
+    ``real_polar`` mode only).
+``printed`` (output arguments)
+    the tool prints this file on its standard output instead of writing
+    it (img2imgcoord's coordinates): the base writes the output there after
+    the run -- the whole stdout, or ``printed(stdout)`` (text) when a
+    callable.
 ``default_from``
     ``(source, rule)``: when unset, the input is passed as ``rule(value of
     source)`` if the source is set (applytopup's ``--inindex=1,2,...``).
@@ -55,6 +67,9 @@ how it appears on the command line (nipype's vocabulary):
     the output is ``reader(path)`` (e.g. a JSON sidecar as a dict).
 ``optional`` (outputs)
     the tool may not write it (or print it): Undefined instead of an error.
+``exclude`` (list outputs found by glob)
+    a pattern (``*`` a wildcard) of base names the glob leaves out, those
+    of another output (eddy_quad's ``avg_b*.png`` but ``avg_b0_pe*.png``).
 ``selects_output_type``
     this input (e.g. FSL's ``output_type``) overrides the family's
     ``output_type_env`` for the run: output names and the tool's environment.
