@@ -223,6 +223,55 @@ CASES = [
     #
     # -- coordinates, field maps, plots, complex images, QC (issue 13) --
     #
+    ("img2imgcoord", {"in_coords": "params.txt", "src_file": "a", "dest_file": "b",
+                      "xfm_file": "m1.mat", "coord_mm": True},
+     "-mm -dest {b} -src {a} -xfm {m1.mat} {params.txt}"),
+    ("img2stdcoord", {"in_coords": "params.txt", "img_file": "a", "std_file": "b",
+                      "warp_file": "f", "premat_file": "m1.mat"},
+     "-img {a} -premat {m1.mat} -std {b} -warp {f} {params.txt}"),
+    ("std2imgcoord", {"in_coords": "params.txt", "img_file": "a", "std_file": "b",
+                      "coord_vox": True}, "-vox -img {a} -std {b} {params.txt}"),
+    ("fnirtfileutils", {"in_file": "f", "reference": "a"},
+     "--in={f} --ref={a} --out={wd}/f_field.nii.gz"),
+    ("fnirtfileutils", {"in_file": "f", "reference": "a", "out_format": "spline",
+                        "warp_resolution": (10, 10, 10), "write_jacobian": True},
+     "--in={f} --outformat=spline --jac={wd}/f_jac.nii.gz --ref={a} "
+     "--warpres=10.0000,10.0000,10.0000 --out={wd}/f_coeffs.nii.gz"),
+    ("b0calc", {"in_file": "mask", "z_b0": 3.0, "compute_xyz": True},
+     "-i {mask} -o {wd}/mask_b0field.nii.gz --chi0=4.000000e-07 --xyz -d -9.450000e-06 "
+     "--extendboundary=1.00 --b0x=0.00 --gx=0.0000 --b0y=0.00 --gy=0.0000 --b0=3.00 "
+     "--gz=0.0000"),
+    ("fsl_prepare_fieldmap", {"in_phase": "a", "in_magnitude": "b", "nocheck": True},
+     "SIEMENS {a} {b} {wd}/a_fslprepared.nii.gz 2.460000 --nocheck"),
+    ("fslcomplex", {"complex_in_file": "a", "real_polar": True},
+     "-realpolar {a} {wd}/a_mag.nii.gz {wd}/a_phase.nii.gz"),
+    ("fslcomplex", {"complex_in_file": "f", "real_cartesian": True, "start_vol": 1,
+                    "end_vol": 2}, "-realcartesian {f} {wd}/f_real.nii.gz {wd}/f_imag.nii.gz 1 2"),
+    ("fslcomplex", {"real_in_file": "a", "imaginary_in_file": "b", "complex_cartesian": True},
+     "-complex {a} {b} {wd}/a_cplx.nii.gz"),
+    ("fslcomplex", {"magnitude_in_file": "a", "phase_in_file": "b", "complex_polar": True},
+     "-complexpolar {a} {b} {wd}/a_cplx.nii.gz"),
+    ("fslcomplex", {"complex_in_file": "f", "complex_split": True, "start_vol": 2},
+     "-complexsplit {f} {wd}/f_cplx.nii.gz 2"),
+    ("fslcomplex", {"complex_in_file": "a", "complex_in_file2": "b", "complex_merge": True},
+     "-complexmerge {a} {b} {wd}/a_cplx.nii.gz"),
+    ("PlotTimeSeries", {"in_file": ["design.txt", "params.txt"], "title": "two runs",
+                        "labels": ["x", "y"], "plot_range": (1, 2), "y_range": (-0.5, 2.25)},
+     ["-i", "{design.txt},{params.txt}", "-a", "x,y", "-o", "{wd}/design.png", "--start=1",
+      "--finish=2", "-t", "two runs", "-u", "1", "--ymin=-0.50", "--ymax=2.25"]),
+    ("PlotMotionParams", {"in_file": "design.txt", "in_source": "fsl",
+                          "plot_type": "translations"},
+     ["-i", "{design.txt}", "-o", "{wd}/design_trans.png", "-t",
+      "MCFLIRT estimated translations (mm)", "--start=4", "--finish=6", "-a", "x,y,z"]),
+    ("PlotMotionParams", {"in_file": "design.txt", "in_source": "spm",
+                          "plot_type": "displacement", "plot_size": (300, 750)},
+     ["-i", "{design.txt}", "-o", "{wd}/design_disp.png", "-h", "300", "-w", "750", "-t",
+      "MCFLIRT estimated mean displacement (mm)", "-a", "abs,rel"]),
+    ("eddy_quad", {"base_name": "topup_base", "idx_file": "index.txt",
+                   "param_file": "params.txt", "mask_file": "mask", "bval_file": "bvals",
+                   "field": "b"},
+     "{topup_base} --bvals {bvals} --field {b} --eddyIdx {index.txt} --mask {mask} "
+     "--output-dir {wd}/t_base.qc --eddyParams {params.txt}"),
 ]
 
 
@@ -244,7 +293,8 @@ def test_exact_argv(stub_fsl, files, tmp_path, tool, inputs, expected):
     assert result.runtime.returncode == 3
     assert result.argv[0] == str(stub_fsl / "bin" / getattr(fsl, tool).executable)
     fields = dict(files, wd=result.runtime.cwd, t=str(tmp_path))
-    assert result.argv[1:] == [_fill(item, fields) for item in expected.split()]
+    items = expected.split() if isinstance(expected, str) else expected  # a list: items with spaces
+    assert result.argv[1:] == [_fill(item, fields) for item in items]
 
 
 def _fill(item, fields):

@@ -512,6 +512,43 @@ EXAMPLES = 20
 # nipype's output_type also offers GIFTI, which FSL's image tools do not write.
 _OUTPUT_TYPE = st.sampled_from(sorted(ours.OUTPUT_TYPES))
 
+# -- helpers of the coordinates, field maps, plots, complex images, QC entries --
+_COORDS = st.sampled_from(["@params.txt", "@design.txt"])
+#: fslcomplex's modes and the inputs each reads.
+_COMPLEX_READS = {
+    "real_polar": {"complex_in_file"}, "real_cartesian": {"complex_in_file"},
+    "complex_cartesian": {"real_in_file", "imaginary_in_file"},
+    "complex_polar": {"magnitude_in_file", "phase_in_file"},
+    "complex_split": {"complex_in_file"}, "complex_merge": {"complex_in_file",
+                                                            "complex_in_file2"},
+}
+_COMPLEX_FILES = set().union(*_COMPLEX_READS.values())
+
+
+def _complex_reads_its_inputs(drawn):
+    modes = [m for m in _COMPLEX_READS if drawn.get(m)]
+    return len(modes) == 1 and _COMPLEX_FILES & set(drawn) == _COMPLEX_READS[modes[0]]
+
+
+def _jacobian_kept(argv, drawn):
+    if "out_jacobian" not in drawn or drawn.get("write_jacobian"):
+        return argv
+    at = next(i for i, item in enumerate(argv) if item.startswith("--ref="))
+    return argv[:at] + [f"--jac={drawn['out_jacobian']}"] + argv[at:]
+
+
+def _y_range_as_floats(argv, drawn):
+    if "y_range" not in drawn:
+        return argv
+    low, high = drawn["y_range"]
+    fixed = {"--ymin": f"--ymin={low:.2f}", "--ymax": f"--ymax={high:.2f}"}
+    return [fixed.get(item.split("=")[0], item) for item in argv]
+
+
+def _qc_folder(argv):
+    return [re.sub(r"\.qc\.(nii|img)(\.gz)?$", ".qc", item) for item in argv]
+
+
 #: (our tool, nipype class) -> how its random sets are drawn; each entry is a
 #: difference documented in docs/fsl.rst:
 #:   skip      nipype inputs never drawn (ours has no such input);
@@ -582,6 +619,24 @@ OPTIONS = {
     # -- FEAT, FILM, FLAME and group models (issue 13) --
     #
     # -- coordinates, field maps, plots, complex images, QC (issue 13) --
+    # nipype passes in_coords renamed to .txt: a text file of points here
+    ("img2imgcoord", "WarpPoints"): dict(values={"in_coords": _COORDS}),
+    ("img2stdcoord", "WarpPointsToStd"): dict(values={"in_coords": _COORDS}),
+    # a given out_jacobian is written (nipype drops it unless write_jacobian)
+    ("fnirtfileutils", "WarpUtils"): dict(adjust=lambda argv, d: _jacobian_kept(argv, d)),
+    # nipype refuses xyz_b0 in every set (x_b0, y_b0, z_b0 have defaults)
+    ("b0calc", "B0Calc"): dict(skip={"xyz_b0"}),
+    # one mode per set; ours refuses inputs the mode does not read
+    ("fslcomplex", "Complex"): dict(required=set(_COMPLEX_READS),
+                                    values={m: st.just(True) for m in _COMPLEX_READS},
+                                    refuses=lambda d: not _complex_reads_its_inputs(d)),
+    # y_range as y_min/y_max format it (nipype: %d)
+    ("PlotTimeSeries", "PlotTimeSeries"): dict(adjust=lambda argv, d: _y_range_as_floats(
+        argv, d)),
+    # base_name is mandatory (nipype: eddy_corrected in its working directory);
+    # output_dir's default has no image extension
+    ("eddy_quad", "EddyQuad"): dict(refuses=lambda d: "base_name" not in d,
+                                    adjust=lambda argv, d: _qc_folder(argv)),
     #
 }
 
@@ -618,6 +673,11 @@ RANDOM_ONLY = [
     # -- FEAT, FILM, FLAME and group models (issue 13) --
     #
     # -- coordinates, field maps, plots, complex images, QC (issue 13) --
+    ("img2imgcoord", "WarpPoints"), ("img2stdcoord", "WarpPointsToStd"),
+    ("std2imgcoord", "WarpPointsFromStd"), ("fnirtfileutils", "WarpUtils"),
+    ("b0calc", "B0Calc"), ("fsl_prepare_fieldmap", "PrepareFieldmap"),
+    ("fslcomplex", "Complex"), ("PlotTimeSeries", "PlotTimeSeries"),
+    ("PlotMotionParams", "PlotMotionParams"), ("eddy_quad", "EddyQuad"),
     #
 ]
 

@@ -18,6 +18,11 @@ nibabel images in memory; image outputs come back as lazy imagecache images.
 ``model``           randomise, fsl_glm
 ``misc``            fslslice, fslpspec, distancemap, find_the_biggest, sigloss,
                     Text2Vest, Vest2Text, eddy_correct
+``coordinates``     img2imgcoord, img2stdcoord, std2imgcoord (points, parsed),
+                    fnirtfileutils
+``fieldmaps``       fslcomplex, fsl_prepare_fieldmap, b0calc
+``plots``           fsl_tsplot as nipype's PlotTimeSeries, PlotMotionParams
+``qc``              eddy_quad
 ``mathsfamily``     nipype's fslmaths classes: Threshold, BinaryMaths,
                     IsotropicSmooth, MeanImage... (nipype's names)
 ``maths``           :class:`maths`, the chainable form of fslmaths
@@ -32,8 +37,10 @@ nibabel images in memory; image outputs come back as lazy imagecache images.
 
 from .analysis import avscale, fsl_motion_outliers, fsl_regfilt, fslmeants, smoothest
 from .diffusion import applytopup, dtifit, eddy, melodic, topup
+from .coordinates import fnirtfileutils, img2imgcoord, img2stdcoord, std2imgcoord
 from .display import overlay, slicer
 from .family import FSL, OUTPUT_TYPES
+from .fieldmaps import b0calc, fsl_prepare_fieldmap, fslcomplex
 from .maths import maths
 from .mathsfamily import (
     AR1Image, ApplyMask, BinaryMaths, ChangeDataType, DilateImage, ErodeImage,
@@ -46,7 +53,9 @@ from .misc import (
     sigloss,
 )
 from .model import fsl_glm, randomise
+from .plots import PlotMotionParams, PlotTimeSeries
 from .preprocess import bet, fast, fugue, prelude, run_first_all, slicetimer, susan
+from .qc import eddy_quad
 from .registration import (
     applyisoxfm, applywarp, applyxfm, convert_xfm, convertwarp, epi_reg, flirt, fnirt,
     invwarp, mcflirt,
@@ -80,6 +89,8 @@ __all__ = [
     # FEAT, FILM, FLAME and group models
     #
     # coordinates, field maps, plots, complex images, QC
+    "img2imgcoord", "img2stdcoord", "std2imgcoord", "fnirtfileutils", "b0calc",
+    "fsl_prepare_fieldmap", "fslcomplex", "PlotTimeSeries", "PlotMotionParams", "eddy_quad",
     #
 ]
 

@@ -958,6 +958,178 @@ def eddy_correct(argv):
 #
 
 
+def _points(path):
+    """The coordinate file's points, three numbers a line."""
+    with open(path) as fh:
+        values = [float(v) for v in fh.read().split()]
+    if len(values) % 3:
+        raise Usage(f"{path}: coordinates come in threes")
+    return np.array(values).reshape(-1, 3)
+
+
+def _moved(a, images):
+    """The points moved by -xfm (or -premat) when given; -warp is taken as
+    the identity (no field is evaluated)."""
+    for name in images:
+        load(need(a.get(name), name))
+    if a.has("-warp"):
+        load(a.get("-warp"))
+    points = _points(need(a.pos[-1] if a.pos else None, "a coordinate file"))
+    matrix = a.get("-xfm") or a.get("-premat")
+    if matrix:
+        m = np.loadtxt(matrix)
+        points = points @ m[:3, :3].T + m[:3, 3]
+    return points
+
+
+def _print_points(points):
+    for x, y, z in points:
+        print(f"{x:g}  {y:g}  {z:g}")
+
+
+_COORD_VALUED = {"-src", "-dest", "-img", "-std", "-xfm", "-warp", "-premat"}
+
+
+def img2imgcoord(argv):
+    a = Args(argv, valued=_COORD_VALUED)
+    points = _moved(a, ("-src", "-dest"))
+    print("Coordinates in Destination volume " + ("(in mm)" if a.has("-mm") else "(in voxels)"))
+    _print_points(points)
+
+
+def img2stdcoord(argv):
+    a = Args(argv, valued=_COORD_VALUED)
+    _print_points(_moved(a, ("-img", "-std")))  # FSL's prints no heading
+
+
+def std2imgcoord(argv):
+    a = Args(argv, valued=_COORD_VALUED)
+    _print_points(_moved(a, ("-img", "-std")))
+
+
+def fnirtfileutils(argv):
+    a = Args(argv)
+    src = load(need(a.get("--in"), "--in"))
+    ref = load(need(a.get("--ref"), "--ref"))
+    out = need(a.get("--out"), "--out")
+    if a.get("--outformat", "field") == "spline":  # coefficients: the input's grid
+        save(np.zeros(src.shape[:3] + (3,)), src, out)
+    else:  # a displacement field on the reference's grid
+        save(np.zeros(ref.shape[:3] + (3,)), ref, out)
+    if a.has("--jac"):
+        save(np.ones(ref.shape[:3]), ref, a.get("--jac"))
+
+
+def b0calc(argv):
+    a = Args(argv, valued={"-i", "-o", "-d"})
+    src = need(a.get("-i"), "-i")
+    img = load(src)
+    field = float(a.get("-d", -9.45e-6)) * 1e6 * (data(src) > 0)  # ppm where there is tissue
+    if field.ndim == 4:
+        field = field[..., 0]
+    save(np.stack([field] * 3, axis=-1) if a.has("--xyz") else field, img,
+         need(a.get("-o"), "-o"))
+
+
+def fsl_prepare_fieldmap(argv):
+    args = [x for x in argv if x != "--nocheck"]
+    if len(args) != 5:
+        raise Usage("Usage: fsl_prepare_fieldmap <scanner> <phase_image> <magnitude_image> "
+                    "<out_image> <deltaTE (in ms)> [--nocheck]")
+    scanner, phase, magnitude, out, delta_te = args
+    if scanner != "SIEMENS":
+        raise Usage(f"scanner {scanner} is not supported (SIEMENS only)")
+    values = data(phase)
+    if "--nocheck" not in argv and (values.min() < 0 or values.max() > 8192):
+        raise Usage("phase image values outside 0-4096 (or 0-8192)")
+    inside = data(magnitude) > 0
+    radians = values / values.max() * 2 * np.pi - np.pi if values.max() > 0 else values
+    save(radians / (float(delta_te) / 1000.0) * inside, load(phase), out)
+
+
+def fslcomplex(argv):
+    if len(argv) < 3:
+        raise Usage("Usage: fslcomplex <-outputtype> <input> <output> [startvol [endvol]]")
+    mode, rest = argv[0], argv[1:]
+    take = {"-realpolar": (1, 2), "-realcartesian": (1, 2), "-complex": (2, 1),
+            "-complexpolar": (2, 1), "-complexsplit": (1, 1), "-complexmerge": (2, 1)}
+    if mode not in take:
+        raise Usage(f"unknown option {mode}")
+    n_in, n_out = take[mode]
+    if len(rest) < n_in + n_out:
+        raise Usage(f"{mode} takes {n_in} input(s) and {n_out} output(s)")
+    ins, outs = rest[:n_in], rest[n_in:n_in + n_out]
+    vols = [int(v) for v in rest[n_in + n_out:]]
+    like = load(ins[0])
+    first, second = (np.asanyarray(load(f).dataobj) for f in (ins * 2)[:2])
+    if mode == "-realpolar":
+        results = [np.abs(first), np.angle(first)]
+    elif mode == "-realcartesian":
+        results = [first.real, first.imag]
+    elif mode == "-complex":
+        results = [first + 1j * second]
+    elif mode == "-complexpolar":
+        results = [first * np.exp(1j * second)]
+    elif mode == "-complexmerge":
+        as_4d = [v[..., None] if v.ndim == 3 else v for v in (first, second)]
+        results = [np.concatenate(as_4d, axis=-1)]
+    else:
+        results = [first]
+    if vols and results[0].ndim == 4:  # startvol [endvol]
+        stop = vols[1] + 1 if len(vols) > 1 else results[0].shape[3]
+        results = [r[..., vols[0]:stop] for r in results]
+    for result, out in zip(results, outs):
+        dtype = np.complex64 if np.iscomplexobj(result) else np.float32
+        save(result, like, out, dtype)
+
+
+def fsl_tsplot(argv):
+    a = Args(argv, valued={"-i", "-o", "-t", "-a", "-u", "-h", "-w"})
+    columns = 0
+    for path in need(a.get("-i"), "-i").split(","):
+        columns += np.loadtxt(path, ndmin=2).shape[1]
+    finish = int(a.get("--finish", columns))
+    if not 1 <= int(a.get("--start", 1)) <= finish <= columns:
+        raise Usage(f"--start/--finish outside the {columns} columns")
+    out = need(a.get("-o"), "-o")
+    _png(out)
+
+
+def eddy_quad(argv):
+    a = Args(argv, valued={"--eddyIdx", "--eddyParams", "--mask", "--bvals", "--bvecs",
+                           "--output-dir", "--field", "--slspec"})
+    base = need(a.pos[0] if a.pos else None, "the eddy base name")
+    for key in ("--eddyIdx", "--eddyParams", "--mask", "--bvals"):
+        need(a.get(key), key)
+    if not os.path.isfile(base + ".eddy_parameters"):
+        raise Usage(f"{base}.eddy_parameters not found: is {base} eddy's output base?")
+    folder = a.get("--output-dir", base + ".qc")
+    if os.path.exists(folder):  # as FSL's eddy_quad
+        raise Usage(f"output directory {folder} already exists")
+    os.makedirs(folder)
+    bvals = np.loadtxt(a.get("--bvals")).ravel()
+    shells = sorted({int(round(b, -2)) for b in bvals})
+    with open(os.path.join(folder, "qc.json"), "w") as fh:
+        json.dump({"qc_mot_abs": 0.0, "qc_mot_rel": 0.0, "data_unique_bvals": shells,
+                   "data_no_dw_vols": int((bvals > 50).sum()),
+                   "data_no_b0_vols": int((bvals <= 50).sum())}, fh)
+    with open(os.path.join(folder, "qc.pdf"), "wb") as fh:
+        fh.write(b"%PDF-1.4\n%%EOF\n")
+    for b in shells:
+        _png(os.path.join(folder, f"avg_b{b}.png"))
+    if a.has("--field"):
+        load(a.get("--field"))
+        _png(os.path.join(folder, "avg_b0_pe0.png"))
+        _png(os.path.join(folder, "vdm.png"))
+    if any(os.path.exists(base + ".eddy_cnr_maps" + e) for e in _ALL_EXTS):
+        for k in range(len(shells)):
+            _png(os.path.join(folder, f"cnr{k:04d}.nii.gz.png"))
+    if any(os.path.exists(base + ".eddy_residuals" + e) for e in _ALL_EXTS):
+        text(os.path.join(folder, "eddy_msr.txt"), " ".join("0" for _ in bvals) + "\n")
+        text(os.path.join(folder, "vols_no_outliers.txt"),
+             " ".join(str(k) for k in range(len(bvals))) + "\n")
+
+
 TOOLS = {name: fn for name, fn in globals().items()
          if callable(fn) and not name.startswith("_") and name not in (
              "image_name", "find_image", "load", "data", "save", "copy_image", "text",
