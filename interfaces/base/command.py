@@ -235,7 +235,8 @@ def build(run) -> None:
         path = run.namer.output_arg(name)
         if path is not None:
             run.values[name] = path
-            if trait_kind(ctrait) == "directory" and not run.dry:
+            if trait_kind(ctrait) == "directory" and ctrait.create is not False \
+                    and not run.dry:
                 os.makedirs(path, exist_ok=True)
     run.argv = cls.command(run.executable, run.values, run=run)
     run.cmdline = cmdline(run.argv)

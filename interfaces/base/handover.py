@@ -4,7 +4,8 @@ Image inputs become files now (the image may have changed since it was
 assigned) through :func:`imagecache.prepare_file`; paths become absolute and
 are checked to exist; values declared with a ``writer`` are written into the
 run's folder; elements of lists, and values of dicts, as their inner trait
-says.  In a preview nothing is written: an image that would be handed over
+says.  Inputs declared ``stage`` are linked into the run's folder (a tool
+that reads them there by name, as nipype's ``copyfile=False`` stages them).  In a preview nothing is written: an image that would be handed over
 as a temporary is shown in ``<temporary>/``.
 """
 
@@ -39,6 +40,10 @@ def hand_over(run) -> None:
             continue
         inner = element_trait(ctrait, value)
         values[name] = value if inner is None else _many(run, name, inner, value)
+    staged = {}  # path in the run's folder -> the file linked there
+    for name in values:
+        if run.traits[name].stage:
+            values[name] = _stage(run, name, run.traits[name].stage, values[name], staged)
     run.values = values
 
 
@@ -88,6 +93,69 @@ def _one(run, name, ctrait, value, index):
             return _write_value(run, name, ctrait, value, index), None
         return _existing(run, name, ctrait, value), None
     return value, None
+
+
+def _stage(run, name, stage, value, staged):
+    """Link the file(s) of one input into the run's folder and return the
+    linked path(s): under their own base names (``stage=True``), or under
+    ``stage`` (``"%d"``: the position in a list, from 1), their extension
+    kept.  Every file of a NIfTI pair is linked; a copy where links fail."""
+    import shutil
+
+    from .errors import InputError
+    from .naming import split_ext
+
+    folder = run.new_workdir()
+    many = isinstance(value, list)
+    out = []
+    for index, path in enumerate(value if many else [value]):
+        root, ext = split_ext(os.path.basename(path))
+        if isinstance(stage, str):
+            root = stage % (index + 1) if "%" in stage else stage
+        linked = None
+        for one in _files_of(run, name, path):
+            dest = os.path.join(folder, root + split_ext(one)[1])
+            linked = linked or dest
+            if staged.get(dest, one) != one or (
+                    dest not in staged and not run.dry and os.path.lexists(dest)
+                    and not os.path.islink(dest)):
+                raise InputError(
+                    f"{run.name}: input {name!r} would be staged as {dest}, which another "
+                    f"file already is. Pass files of different names.")
+            if dest in staged:  # the same file twice: linked once
+                continue
+            staged[dest] = one
+            if run.dry:
+                continue
+            if os.path.islink(dest):  # a link of an earlier run in the same workdir
+                os.remove(dest)
+            try:
+                os.symlink(one, dest)
+            except OSError:
+                shutil.copy2(one, dest)
+        out.append(linked)
+    return out if many else out[0]
+
+
+#: The other file of a two-file image (NIfTI or Analyze pair).
+_PAIRED = {".img": ".hdr", ".hdr": ".img", ".img.gz": ".hdr.gz", ".hdr.gz": ".img.gz"}
+
+
+def _files_of(run, name, path) -> tuple:
+    """Every file of the image (or file) handed over at ``path``: both
+    files of a pair."""
+    from .naming import split_ext
+
+    files = [path]
+    prepared = run.prepared.get(name)
+    for one in prepared if isinstance(prepared, list) else [prepared]:
+        if one is not None and one.path == path:
+            files = list(one.files or (path,))
+    root, ext = split_ext(path)
+    other = root + _PAIRED.get(ext.lower(), ext)
+    if other not in files and other != path and (run.dry or os.path.exists(other)):
+        files.append(other)
+    return tuple(files)
 
 
 def _write_value(run, name, ctrait, value, index) -> str:

@@ -3,7 +3,8 @@
 A timeout or a failure status is an error (unless ``check=False``); then each
 declared output is found -- a path given or named from a template (a ``*``
 only in templates), a copy the tool modified, a value read from stdout, or
-what the interface's ``discover_outputs`` hook finds -- and loaded: images as
+what the interface's ``discover_outputs`` hook finds (a list by glob in
+human order: ``pe2`` before ``pe10``) -- and loaded: images as
 imagecache images, checked to hold as many bytes as their header says.  The
 copies handed over are deleted (but those that are outputs), and the run's
 own folder is removed when the run left it empty.  In a preview, the outputs
@@ -145,7 +146,7 @@ def _find(run, lenient):
             argument is not None and isinstance(getattr(run.spec, name), (str, os.PathLike))
         )
         if pattern and ctrait.inner_traits:  # a list found by glob: 0 or more
-            found = [p for p in sorted(_glob(path)) if not (
+            found = [p for p in sorted(_glob(path), key=_human_order) if not (
                 ctrait.exclude and fnmatch.fnmatchcase(os.path.basename(p), ctrait.exclude))]
             setattr(outputs, name, [_load(run, name, ctrait.inner_traits[0], ctrait, p)
                                     for p in found])
@@ -284,6 +285,13 @@ def _truncation(image) -> str | None:
         return (f"{file} holds {have} bytes where its header needs {need}: the file is "
                 f"truncated")
     return None
+
+
+def _human_order(path: str) -> list:
+    """Sort key: numbers as numbers (``pe2`` before ``pe10``, as nipype's
+    human_order_sorted), so a list found by glob is in the tool's order."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part)
+            for part in re.split(r"(\d+)", path)]
 
 
 def _glob(pattern: str) -> list[str]:

@@ -70,6 +70,15 @@ how it appears on the command line (nipype's vocabulary):
 ``exclude`` (list outputs found by glob)
     a pattern (``*`` a wildcard) of base names the glob leaves out, those
     of another output (eddy_quad's ``avg_b*.png`` but ``avg_b0_pe*.png``).
+``stage`` (file and image inputs, and lists of them)
+    the tool reads this input from its working folder, by name: it is
+    linked into the run's folder and passed as that path -- under its own
+    base name (True) or under this one, extension kept (``"sigmasquareds"``;
+    ``"pe%d"`` numbers a list from 1); nipype's ``copyfile=False``.
+``create`` (output directories)
+    False: the tool makes the folder itself, so it is not made before the
+    run (FSL's flameo or film_gls write into ``stats+`` when ``stats``
+    exists).
 ``selects_output_type``
     this input (e.g. FSL's ``output_type``) overrides the family's
     ``output_type_env`` for the run: output names and the tool's environment.
@@ -312,7 +321,8 @@ class OutputImage(OutputFile):
 
 
 class OutputDirectory(OutputFile):
-    """A directory the tool writes into; created before the run."""
+    """A directory the tool writes into; created before the run, unless
+    declared ``create=False`` (the tool makes it)."""
 
     kind = "directory"
     info_text = "the path of the directory to write into (str or os.PathLike), or True"
