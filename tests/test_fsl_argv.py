@@ -220,6 +220,31 @@ CASES = [
     # -- TBSS, vecreg, proj_thresh, make_dyadic_vectors (issue 13) --
     #
     # -- FEAT, FILM, FLAME and group models (issue 13) --
+    ("feat", {"fsf_file": "design.txt"}, "{design.txt}"),
+    # the fsf and EV files are linked into the run's folder; the fsf's root is passed
+    ("feat_model", {"fsf_file": "params.txt", "ev_files": ["timings.txt"]}, "{wd}/params"),
+    ("film_gls", {"in_file": "f", "design_file": "design.txt"},
+     "--rn={wd}/results --in={f} --pd={design.txt} --thr=-1000.000000"),
+    ("film_gls", {"in_file": "f", "design_file": "m1.mat", "tcon_file": "m2.mat",
+                  "fit_armodel": True, "threshold": 5.0, "results_dir": "{t}/stats"},
+     "--ar --rn={t}/stats --con={m2.mat} --in={f} --pd={m1.mat} --thr=5.000000"),
+    # the fit is linked into the run's folder under FILM's names: that folder is passed
+    ("contrast_mgr", {"tcon_file": "m2.mat", "param_estimates": ["a", "b"],
+                      "corrections": "mask", "dof_file": "params.txt", "sigmasquareds": "f",
+                      "fcon_file": "m1.mat", "contrast_num": 2},
+     "-cope 2 -f {m1.mat} {wd} {m2.mat}"),
+    ("flameo", {"cope_file": "f", "var_cope_file": "b", "mask_file": "mask",
+                "design_file": "m1.mat", "t_con_file": "m2.mat",
+                "cov_split_file": "params.txt", "run_mode": "flame1", "n_jumps": 100},
+     "--copefile={f} --covsplitfile={params.txt} --designfile={m1.mat} --ld={wd}/stats "
+     "--maskfile={mask} --njumps=100 --runmode=flame1 --tcontrastsfile={m2.mat} "
+     "--varcopefile={b}"),
+    ("mm", {"spatial_data_file": "a", "mask": "mask"}, "--ld={wd}/logdir --sdf={a} --mask={mask}"),
+    ("dual_regression", {"group_IC_maps_4D": "f", "in_files": ["a", "b"], "n_perm": 10,
+                         "one_sample_group_mean": True}, "{f} 1 -1 10 {wd}/output {a} {b}"),
+    ("dual_regression", {"group_IC_maps_4D": "f", "in_files": "a", "n_perm": 0,
+                         "design_file": "m1.mat", "con_file": "m2.mat", "des_norm": False},
+     "{f} 0 {m1.mat} {m2.mat} 0 {wd}/output {a}"),
     #
     # -- coordinates, field maps, plots, complex images, QC (issue 13) --
     #

@@ -549,6 +549,20 @@ def _qc_folder(argv):
     return [re.sub(r"\.qc\.(nii|img)(\.gz)?$", ".qc", item) for item in argv]
 
 
+# -- helpers of the FEAT, FILM, FLAME and group models entries --
+
+
+def _stats_folder(argv):
+    """contrast_mgr's stats folder (the item before the t contrasts) as one name."""
+    return argv[:-2] + ["<stats folder>"] + argv[-1:]
+
+
+def _one_design(drawn):
+    design = "design_file" in drawn
+    return (drawn.get("one_sample_group_mean") is True) != design and (
+        design == ("con_file" in drawn))
+
+
 #: (our tool, nipype class) -> how its random sets are drawn; each entry is a
 #: difference documented in docs/fsl.rst:
 #:   skip      nipype inputs never drawn (ours has no such input);
@@ -563,7 +577,9 @@ def _qc_folder(argv):
 #:   theirs    drawn -> more nipype inputs that say the same (fugue's
 #:             forward_warping, which ours reads from warped_file);
 #:   refuses   drawn -> True for the sets ours refuses on purpose (checked:
-#:             ours raises InputError).
+#:             ours raises InputError);
+#:   mine      (our argv, drawn) -> what is compared of it (a run-specific
+#:             path nipype cannot know, e.g. the run's folder).
 OPTIONS = {
     ("flirt", "FLIRT"): dict(skip={"save_log", "out_log"}),
     ("applyxfm", "ApplyXFM"): dict(
@@ -617,6 +633,13 @@ OPTIONS = {
     # -- TBSS, vecreg, proj_thresh, make_dyadic_vectors (issue 13) --
     #
     # -- FEAT, FILM, FLAME and group models (issue 13) --
+    # nipype cannot format contrast_num (argstr "-cope" takes no value): never drawn;
+    # ours passes the run's folder, where the fit is staged (nipype: sigmasquareds')
+    ("contrast_mgr", "ContrastMgr"): dict(skip={"contrast_num"},
+                                          adjust=lambda argv, d: _stats_folder(argv),
+                                          mine=lambda argv, d: _stats_folder(argv)),
+    # FSL takes -1, or a design and its contrasts, there: ours needs exactly one
+    ("dual_regression", "DualRegression"): dict(refuses=lambda d: not _one_design(d)),
     #
     # -- coordinates, field maps, plots, complex images, QC (issue 13) --
     # nipype passes in_coords renamed to .txt: a text file of points here
@@ -671,6 +694,9 @@ RANDOM_ONLY = [
     # -- TBSS, vecreg, proj_thresh, make_dyadic_vectors (issue 13) --
     #
     # -- FEAT, FILM, FLAME and group models (issue 13) --
+    ("feat", "FEAT"), ("feat_model", "FEATModel"), ("film_gls", "FILMGLS"),
+    ("contrast_mgr", "ContrastMgr"), ("flameo", "FLAMEO"), ("mm", "SMM"),
+    ("dual_regression", "DualRegression"),
     #
     # -- coordinates, field maps, plots, complex images, QC (issue 13) --
     ("img2imgcoord", "WarpPoints"), ("img2stdcoord", "WarpPointsToStd"),
@@ -685,7 +711,15 @@ PAIRS = _pairs() + [(tool, cls, {}, None) for tool, cls in RANDOM_ONLY]
 
 
 def _nipype_class(name):
-    return getattr(nipype_fsl, name, None) or getattr(nipype_fsl.maths, name)
+    """nipype's class; model classes it does not export at the top
+    (DualRegression) included.  FILMGLS as nipype builds it for FSL >= 5.0.7
+    (its input spec is chosen by the FSL version found at import)."""
+    if name == "FILMGLS":
+        model = nipype_fsl.model
+        return type("FILMGLS", (model.FILMGLS,), {"input_spec": model.FILMGLSInputSpec507,
+                                                  "output_spec": model.FILMGLSOutputSpec507})
+    return (getattr(nipype_fsl, name, None) or getattr(nipype_fsl.maths, name, None)
+            or getattr(nipype_fsl.model, name))
 
 
 def _kind(ctrait):
@@ -757,6 +791,8 @@ def test_random_sets_give_nipypes_arguments(stub_fsl, files, tmp_path, monkeypat
             if fix is not None:
                 theirs = fix(theirs, drawn)
         mine = argv_of(getattr(ours, tool)(), **_ours(tool, resolved, rename))
+        if "mine" in options:
+            mine = options["mine"](mine, drawn)
         assert _names(mine) == _names(theirs), (drawn, _names(mine), _names(theirs))
         compared.append(drawn)
 

@@ -16,6 +16,8 @@ nibabel images in memory; image outputs come back as lazy imagecache images.
                     fsl_regfilt
 ``display``         slicer, overlay
 ``model``           randomise, fsl_glm
+``feat``            feat, feat_model, film_gls, contrast_mgr, flameo, mm,
+                    dual_regression
 ``misc``            fslslice, fslpspec, distancemap, find_the_biggest, sigloss,
                     Text2Vest, Vest2Text, eddy_correct
 ``coordinates``     img2imgcoord, img2stdcoord, std2imgcoord (points, parsed),
@@ -40,6 +42,7 @@ from .diffusion import applytopup, dtifit, eddy, melodic, topup
 from .coordinates import fnirtfileutils, img2imgcoord, img2stdcoord, std2imgcoord
 from .display import overlay, slicer
 from .family import FSL, OUTPUT_TYPES
+from .feat import contrast_mgr, dual_regression, feat, feat_model, film_gls, flameo, mm
 from .fieldmaps import b0calc, fsl_prepare_fieldmap, fslcomplex
 from .maths import maths
 from .mathsfamily import (
@@ -87,6 +90,7 @@ __all__ = [
     # TBSS, vecreg, proj_thresh, make_dyadic_vectors
     #
     # FEAT, FILM, FLAME and group models
+    "feat", "feat_model", "film_gls", "contrast_mgr", "flameo", "mm", "dual_regression",
     #
     # coordinates, field maps, plots, complex images, QC
     "img2imgcoord", "img2stdcoord", "std2imgcoord", "fnirtfileutils", "b0calc",

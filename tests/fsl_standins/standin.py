@@ -951,6 +951,256 @@ def eddy_correct(argv):
 
 
 # -- FEAT, FILM, FLAME and group models (issue 13) --
+def _vest(path):
+    """A VEST file (design.mat, .con, .fts): ``({"/NumWaves": 3, ...}, matrix)``."""
+    heads, rows, in_matrix = {}, [], False
+    with open(path) as fh:
+        for line in fh:
+            words = line.split()
+            if not words:
+                continue
+            if in_matrix:
+                rows.append([float(w) for w in words])
+            elif words[0] == "/Matrix":
+                in_matrix = True
+            elif words[0].startswith("/") and len(words) > 1 and _is_number(words[1]):
+                heads[words[0]] = int(float(words[1]))
+    if not in_matrix:
+        raise Usage(f"{path} is not a VEST file (no /Matrix)")
+    return heads, np.array(rows, ndmin=2)
+
+
+def _write_vest(path, matrix, heads=()):
+    matrix = np.asarray(matrix, dtype=float).reshape(len(matrix), -1)
+    lines = [f"/NumWaves\t{matrix.shape[1]}", f"/NumPoints\t{matrix.shape[0]}", *heads,
+             "/Matrix"]
+    text(path, "\n".join(lines) + "\n"
+         + "".join(" ".join(f"{v:g}" for v in row) + "\n" for row in matrix))
+
+
+def _fsf(path):
+    """``{key: value}`` of an fsf's ``set key value`` lines (values unquoted)."""
+    values = {}
+    with open(path) as fh:
+        for line in fh:
+            words = line.strip().split(None, 2)
+            if len(words) == 3 and words[0] == "set":
+                values[words[1]] = words[2].strip().strip('"')
+    return values
+
+
+def _log_dir(name):
+    """FSL's rule for a results folder (Log::makeDir): name, or name+ (name++...)
+    when it exists."""
+    while os.path.exists(name):
+        name += "+"
+    os.makedirs(name)
+    return name
+
+
+def feat(argv):
+    if len(argv) != 1:
+        raise Usage("Usage: feat <design.fsf>")
+    fsf = _fsf(argv[0])
+    suffix = ".ica" if fsf.get("fmri(inmelodic)") == "1" else (
+        ".gfeat" if fsf.get("fmri(level)") == "2" else ".feat")
+    first = fsf.get("feat_files(1)")
+    out = fsf.get("fmri(outputdir)") or (first and image_name(first)[: -len(_ext())])
+    out = need(out, "fmri(outputdir) or feat_files(1)")
+    stem = out[: -len(suffix)] if out.endswith(suffix) else out
+    while os.path.exists(stem + suffix):  # FEAT's rule: name+.feat
+        stem += "+"
+    folder = stem + suffix
+    os.makedirs(os.path.join(folder, "stats"))
+    with open(argv[0]) as src:
+        text(os.path.join(folder, "design.fsf"), src.read())
+    text(os.path.join(folder, "report.html"), "<html><body>FEAT (stand-in)</body></html>\n")
+    if first:
+        img = load(first)
+        values = data(first)
+        save(values, img, os.path.join(folder, "filtered_func_data"))
+        vol = values.mean(axis=-1) if values.ndim == 4 else values
+        save(vol, img, os.path.join(folder, "mean_func"))
+        save(vol > 0, img, os.path.join(folder, "mask"), np.uint8)
+        for name in ("pe1", "cope1", "varcope1", "zstat1", "tstat1"):
+            save(np.zeros(vol.shape), img, os.path.join(folder, "stats", name))
+
+
+def feat_model(argv):
+    if not argv:
+        raise Usage("Usage: feat_model <design_name_root> [confound matrix]")
+    root = argv[0]
+    fsf = _fsf(need(root + ".fsf" if os.path.isfile(root + ".fsf") else None, root + ".fsf"))
+    npts = int(fsf.get("fmri(npts)", 0))
+    nevs = int(fsf.get("fmri(evs_real)", fsf.get("fmri(evs_orig)", 1)))
+    for k in range(1, int(fsf.get("fmri(evs_orig)", 0)) + 1):
+        if fsf.get(f"fmri(shape{k})") in ("2", "3"):  # a custom EV file, read where named
+            name = fsf.get(f"fmri(custom{k})", "")
+            if not os.path.isfile(name):
+                raise Usage(f"EV file {name} of EV {k} not found")
+    design = np.array([[((t + k) % 4 > 1) - 0.5 for k in range(nevs)] for t in range(npts)])
+    _write_vest(root + ".mat", design, ["/PPheights\t" + " ".join(["1"] * nevs)])
+    ncon = int(fsf.get("fmri(ncon_real)", fsf.get("fmri(ncon_orig)", 1)))
+    names = [f"/ContrastName{k}\tC{k}" for k in range(1, ncon + 1)]
+    _write_vest(root + ".con", np.eye(ncon, nevs), names)
+    nfts = int(fsf.get("fmri(nftests_real)", fsf.get("fmri(nftests_orig)", 0)))
+    if nfts:
+        _write_vest(root + ".fts", np.ones((nfts, ncon)))
+        text(root + ".frf", " ".join(["1"] * nfts) + "\n")
+    text(root + ".min", "1\n")
+    for name in (".png", "_cov.png"):
+        _png(root + name)
+    for name in (".ppm", "_cov.ppm"):
+        text(root + name, "P3\n1 1\n255\n0 0 0\n")
+
+
+def _contrasts(folder, img, vol, path, prefixes, first=1, suffix=""):
+    """One image per contrast of the VEST file at ``path``, per prefix."""
+    heads, matrix = _vest(path)
+    count = heads.get("/NumContrasts", matrix.shape[0])
+    for k in range(first, first + count):
+        for prefix in prefixes:
+            name = f"{prefix}{suffix}{k}" if prefix == "cope" else f"{prefix}{k}"
+            save(vol, img, os.path.join(folder, name))
+    return count
+
+
+def film_gls(argv):
+    a = Args(argv)
+    src = need(a.get("--in"), "--in")
+    img = load(src)
+    values = data(src)
+    nvol = values.shape[3] if values.ndim == 4 else 1
+    nevs = 1
+    if a.has("--pd"):
+        heads, design = _vest(a.get("--pd"))
+        nevs = heads.get("/NumWaves", design.shape[1])
+        if heads.get("/NumPoints", design.shape[0]) != nvol:
+            raise Usage(f"design has {design.shape[0]} points for {nvol} volumes")
+    folder = _log_dir(a.get("--rn", "results"))
+    vol = values.mean(axis=-1) if values.ndim == 4 else values
+    for k in range(1, nevs + 1):
+        save(vol * 0 + k, img, os.path.join(folder, f"pe{k}"))
+    save(values - vol[..., None] if values.ndim == 4 else np.zeros(vol.shape), img,
+         os.path.join(folder, "res4d"))
+    save(values.var(axis=-1) if values.ndim == 4 else np.zeros(vol.shape), img,
+         os.path.join(folder, "sigmasquareds"))
+    save(np.zeros(vol.shape + (1,)), img, os.path.join(folder, "threshac1"))
+    text(os.path.join(folder, "dof"), f"{nvol - nevs}\n")
+    text(os.path.join(folder, "logfile"), "FILM (stand-in)\n")
+    if a.has("--con"):
+        _contrasts(folder, img, vol, a.get("--con"), ("cope", "varcope", "tstat", "zstat"))
+    if a.has("--fcon"):
+        _contrasts(folder, img, vol, a.get("--fcon"), ("fstat", "zfstat"))
+
+
+def contrast_mgr(argv):
+    # As FSL's: it exits 0 even when it fails, saying so on stderr.
+    a = Args(argv, valued={"-f", "-suffix", "-cope"})
+    try:
+        if len(a.pos) != 2:
+            raise Usage("Usage: contrast_mgr [options] <stats dir> <t contrasts file>")
+        folder, tcon = a.pos
+        sigma = find_image(os.path.join(folder, "sigmasquareds"))
+        for name in ("pe1", "corrections"):
+            find_image(os.path.join(folder, name))
+        if not os.path.isfile(os.path.join(folder, "dof")):
+            raise Usage(f"{folder}/dof not found")
+        img = load(sigma)
+        vol = data(sigma)
+        first = int(a.get("-cope", 1))
+        n = _contrasts(folder, img, vol, tcon, ("cope", "varcope", "tstat", "zstat", "neff"),
+                       first, a.get("-suffix", ""))
+        if a.has("-f"):
+            _contrasts(folder, img, vol, a.get("-f"), ("fstat", "zfstat"), first)
+        print(f"{n} contrasts (stand-in)")
+    except Usage as error:
+        sys.stderr.write(f"contrast_mgr (stand-in): {error}\n")
+        sys.exit(0)
+
+
+def flameo(argv):
+    a = Args(argv)
+    for key in ("--copefile", "--maskfile", "--designfile", "--tcontrastsfile",
+                "--covsplitfile", "--runmode"):
+        need(a.get(key), key)
+    if a.get("--runmode") not in ("fe", "ols", "flame1", "flame12"):
+        raise Usage(f"unknown --runmode {a.get('--runmode')}")
+    img = load(a.get("--copefile"))
+    copes = data(a.get("--copefile"))
+    ninputs = copes.shape[3] if copes.ndim == 4 else 1
+    heads, design = _vest(a.get("--designfile"))
+    if heads.get("/NumPoints", design.shape[0]) != ninputs:
+        raise Usage(f"design has {design.shape[0]} points for {ninputs} inputs")
+    load(a.get("--maskfile"))
+    groups, _ = _vest(a.get("--covsplitfile"))
+    folder = _log_dir(a.get("--ld", "logdir"))
+    vol = copes.mean(axis=-1) if copes.ndim == 4 else copes
+    if not a.has("--nopeoutput"):
+        for k in range(1, heads.get("/NumWaves", design.shape[1]) + 1):
+            save(vol, img, os.path.join(folder, f"pe{k}"))
+    save(copes - vol[..., None] if copes.ndim == 4 else np.zeros(vol.shape + (1,)), img,
+         os.path.join(folder, "res4d"))
+    _contrasts(folder, img, vol, a.get("--tcontrastsfile"),
+               ("cope", "varcope", "tstat", "zstat", "tdof_t", "mean_random_effects_var"))
+    if a.has("--fcontrastsfile"):
+        _contrasts(folder, img, vol, a.get("--fcontrastsfile"), ("fstat", "zfstat"))
+    for k in range(1, groups.get("/NumWaves", 1) + 1):
+        save(np.ones(vol.shape), img, os.path.join(folder, f"weights{k}"))
+
+
+def mm(argv):
+    a = Args(argv)
+    src = need(a.get("--sdf"), "--sdf")
+    load(need(a.get("--mask"), "--mask"))
+    img, vol = load(src), data(src)
+    folder = _log_dir(a.get("--ld", "logdir"))
+    p = 1 / (1 + np.exp(-vol))  # a logistic of the statistic: "activation"
+    save(1 - p, img, os.path.join(folder, "w1_mean"))
+    save(p, img, os.path.join(folder, "w2_mean"))
+    if not a.has("--zfstatmode"):
+        save(np.zeros(vol.shape), img, os.path.join(folder, "w3_mean"))
+
+
+def dual_regression(argv):
+    usage = ("Usage: dual_regression <group_IC_maps> <des_norm> <design.mat> <design.con> "
+             "<n_perm> <output_directory> <input1> <input2> ... (-1 for the design.mat and "
+             "no design.con: a one-group t-test)")
+    if len(argv) < 6:
+        raise Usage(usage)
+    ics, des_norm, rest = argv[0], argv[1], argv[2:]
+    if des_norm not in ("0", "1"):
+        raise Usage(usage)
+    if rest[0] == "-1":
+        ncon, rest = 1, rest[1:]
+    else:
+        _vest(rest[0])
+        heads, matrix = _vest(rest[1])
+        ncon, rest = heads.get("/NumContrasts", matrix.shape[0]), rest[2:]
+    if len(rest) < 3 or not _is_number(rest[0]):
+        raise Usage(usage)
+    nperm, out, inputs = int(rest[0]), rest[1], rest[2:]
+    os.makedirs(out, exist_ok=True)
+    maps_img, maps = load(ics), data(ics)
+    ncomp = maps.shape[3] if maps.ndim == 4 else 1
+    shape = maps.shape[:3]
+    save(np.ones(shape), maps_img, os.path.join(out, "maskALL"), np.uint8)
+    save(np.ones(shape), maps_img, os.path.join(out, "mask"), np.uint8)
+    for s, subject in enumerate(inputs):
+        values = data(subject)
+        if values.shape[:3] != shape:
+            raise Usage(f"{subject} is not in the space of {ics}")
+        nvol = values.shape[3] if values.ndim == 4 else 1
+        np.savetxt(os.path.join(out, f"dr_stage1_subject{s:05d}.txt"), np.zeros((nvol, ncomp)))
+        save(np.zeros(shape + (ncomp,)), maps_img, os.path.join(out, f"dr_stage2_subject{s:05d}"))
+        save(np.zeros(shape + (ncomp,)), maps_img,
+             os.path.join(out, f"dr_stage2_subject{s:05d}_Z"))
+    for c in range(ncomp):
+        save(np.zeros(shape + (len(inputs),)), maps_img, os.path.join(out, f"dr_stage2_ic{c:04d}"))
+        if nperm > 0:
+            for k in range(1, ncon + 1):
+                save(np.zeros(shape), maps_img,
+                     os.path.join(out, f"dr_stage3_ic{c:04d}_tfce_corrp_tstat{k}"))
 #
 
 
