@@ -6,6 +6,7 @@ The public API:
 - :func:`as_filename` -- a file that corresponds exactly to an image: its own
   file while it still matches, else a temporary written once;
 - :func:`prepare_file` -- the same, saying whether a temporary was written;
+- :func:`plan_file` -- what :func:`prepare_file` would hand over, writing nothing;
 - :func:`is_dirty` / :func:`set_dirty` -- ask, or override, the check;
 - :func:`file_identity` -- the identity a file is trusted by (device, inode,
   size, mtime_ns, ctime_ns);
@@ -24,7 +25,9 @@ from .errors import (
     TruncatedImageError,
     UnsupportedFormatError,
 )
-from .handoff import PreparedFile, as_filename, is_dirty, prepare_file, set_dirty
+from .handoff import (
+    PlannedFile, PreparedFile, as_filename, is_dirty, plan_file, prepare_file, set_dirty,
+)
 from .digests import file_identity
 from .fingerprint import image_fingerprint
 from .images import TrackedImage, load
@@ -35,6 +38,8 @@ __all__ = [
     "as_filename",
     "prepare_file",
     "PreparedFile",
+    "plan_file",
+    "PlannedFile",
     "is_dirty",
     "set_dirty",
     "image_fingerprint",

@@ -25,7 +25,10 @@ from .images import load
 from .state import image_files, state_of
 from .writer import copy_files, write_temporary
 
-__all__ = ["PreparedFile", "prepare_file", "as_filename", "is_dirty", "set_dirty"]
+__all__ = [
+    "PreparedFile", "PlannedFile", "prepare_file", "plan_file", "as_filename", "is_dirty",
+    "set_dirty",
+]
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,23 @@ class PreparedFile:
         return self.path
 
 
+@dataclass(frozen=True)
+class PlannedFile:
+    """What :func:`prepare_file` would hand over for an image, decided without
+    writing anything (for previews and dry runs).
+
+    ``origin`` is ``"original"``, ``"temporary"`` or ``"copy"``, as in
+    :class:`PreparedFile`.  ``path`` is the image's own file when that is what
+    would be handed over, and None when a file would be written.
+    ``extension`` is the extension of the file handed over (``".nii.gz"``,
+    ``".img"``...): the own file's, or the one a temporary or copy would get.
+    """
+
+    origin: str
+    path: str | None
+    extension: str
+
+
 def _loaded_path(path: str):
     """An imagecache image for a path given as input, cached by path and stat."""
     key = (path, file_identity(path))
@@ -88,18 +108,9 @@ def prepare_file(image, *, formats=None, copy=False) -> PreparedFile:
     original file or a temporary was handed over and how many bytes were written.
     """
     accepted = parse_formats(formats)
-    if isinstance(image, (str, os.PathLike)):
-        path = os.path.abspath(os.fspath(image))
-        if not os.path.exists(path):
-            raise missing_file(path)
-        if not copy and (accepted is None or _path_accepted(path, accepted)):
-            return PreparedFile(path, "original", 0, True, (path,))
-        image = _loaded_path(path)
-    elif not isinstance(image, SpatialImage):
-        raise TypeError(
-            f"expected a nibabel image or a path, got {type(image).__name__}; "
-            "load the data with nibabel (or imagecache.load) first"
-        )
+    image = _image_or_path(image, accepted, copy)
+    if isinstance(image, str):
+        return PreparedFile(image, "original", 0, True, (image,))
     state = state_of(image)
     with state.lock:
         verdict = assess(image, state)
@@ -137,6 +148,63 @@ def prepare_file(image, *, formats=None, copy=False) -> PreparedFile:
             state.temps[key] = (written, tuple(_written_identity(p) for p in written))
             _drop_superseded(state)
         return PreparedFile(written[0], "copy" if copy else "temporary", nbytes, False, written)
+
+
+def plan_file(image, *, formats=None, copy=False) -> PlannedFile:
+    """Say what :func:`prepare_file` would hand over for ``image``, writing nothing.
+
+    The decision is the one :func:`prepare_file` makes, by the same rules (the
+    check of the image against its file; for a path, the file's format as
+    read from its header, not guessed from its name), so a preview shows what
+    the run will do.
+
+    Parameters
+    ----------
+    image, formats, copy
+        As for :func:`as_filename`.
+
+    Returns
+    -------
+    PlannedFile
+
+    Raises
+    ------
+    FileNotFoundError, imagecache.ImageCacheError
+        Where :func:`prepare_file` would raise them (a missing path, a file
+        changed under a lazily loaded image, no accepted format writable).
+    """
+    accepted = parse_formats(formats)
+    image = _image_or_path(image, accepted, copy)
+    if isinstance(image, str):
+        return PlannedFile("original", image, file_extension(image))
+    state = state_of(image)
+    with state.lock:
+        clean = assess(image, state).clean
+        files = image_files(image)
+        target = _choose_format(image, files, clean, accepted)
+    if target is None:  # the own file as it is, or a byte copy of it
+        if copy:
+            return PlannedFile("copy", None, file_extension(files[0]))
+        return PlannedFile("original", files[0], file_extension(files[0]))
+    return PlannedFile("copy" if copy else "temporary", None, target[1])
+
+
+def _image_or_path(image, accepted, copy):
+    """The path itself when a path can be handed over as it is, else the image
+    to decide for (a path's file loaded lazily)."""
+    if isinstance(image, (str, os.PathLike)):
+        path = os.path.abspath(os.fspath(image))
+        if not os.path.exists(path):
+            raise missing_file(path)
+        if not copy and (accepted is None or _path_accepted(path, accepted)):
+            return path
+        return _loaded_path(path)
+    if not isinstance(image, SpatialImage):
+        raise TypeError(
+            f"expected a nibabel image or a path, got {type(image).__name__}; "
+            "load the data with nibabel (or imagecache.load) first"
+        )
+    return image
 
 
 def _written_identity(path: str):

@@ -2,9 +2,11 @@
 executables from $FSLDIR/bin then PATH, the version file, FSLOUTPUTTYPE
 (per process and per interface), input formats, copies of edited inputs.
 
-The executables are stubs that exit 3 and write nothing: ``run(check=False)``
-returns the argument list that ran.  ``{x}`` is the path of input file x,
-``{wd}`` the run's working directory.
+The argument lists come from dry runs (``run(runner=DryRunner())``: what
+``argv`` previews, nothing executed); the executables are stubs that exit 3
+and write nothing, run where a test needs the files a tool really receives,
+and the preview is checked to name what such a run hands over.  ``{x}`` is
+the path of input file x, ``{wd}`` the run's working directory.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ import nibabel as nib
 import numpy as np
 import pytest
 
-from fsl_standins.testing import argv_of, files, run_of, stub_fsl, stub_home  # noqa: F401
+from fsl_standins.testing import (  # noqa: F401 (fixtures)
+    argv_of, files, run_of, stub_fsl, stub_home, stub_run_of,
+)
 from interfaces import fsl
 from interfaces.base import InputError, InputTypeError
 
@@ -315,7 +319,6 @@ def _resolve(value, files, tmp_path):
 def test_exact_argv(stub_fsl, files, tmp_path, tool, inputs, expected):
     resolved = {k: _resolve(v, files, tmp_path) for k, v in inputs.items()}
     result = run_of(getattr(fsl, tool)(), **resolved)
-    assert result.runtime.returncode == 3
     assert result.argv[0] == str(stub_fsl / "bin" / getattr(fsl, tool).executable)
     fields = dict(files, wd=result.runtime.cwd, t=str(tmp_path))
     items = expected.split() if isinstance(expected, str) else expected  # a list: items with spaces
@@ -474,10 +477,12 @@ def test_other_formats_arrive_as_nifti1(stub_fsl, name):
     path = os.path.join(os.path.dirname(nib.__file__), "tests", "data", name)
     if not os.path.exists(path):
         pytest.skip(f"nibabel test data {name} not installed")
-    res = run_of(fsl.fslstats(), in_file=path, op_string="-M")
+    res = stub_run_of(fsl.fslstats(), in_file=path, op_string="-M")
     passed = res.argv[1]
     assert passed != path and passed.endswith(".nii")
     assert type(nib.load(passed)) is nib.Nifti1Image
+    preview = run_of(fsl.fslstats(), in_file=path, op_string="-M").argv[1]
+    assert preview.startswith("<temporary>/") and preview.endswith(".nii")
 
 
 def test_nifti1_and_analyze_pass_as_they_are(stub_fsl, files, tmp_path):
@@ -486,6 +491,56 @@ def test_nifti1_and_analyze_pass_as_they_are(stub_fsl, files, tmp_path):
     for path in (files["a"], analyze):
         res = run_of(fsl.fslstats(), in_file=path, op_string="-M")
         assert res.argv[1] == path and res.bytes_written == 0
+
+
+def _input_kinds(tmp_path, files):
+    """Inputs of every kind a user hands fslstats, by name."""
+    a = files["a"]
+    nifti2 = str(tmp_path / "two.nii.gz")
+    nib.save(nib.Nifti2Image(np.ones((3, 3, 3), np.float32), np.eye(4)), nifti2)
+    pair = str(tmp_path / "pair.img")
+    nib.save(nib.Nifti1Pair(np.ones((3, 3, 3), np.float32), np.eye(4)), pair)
+    mgz = str(tmp_path / "m.mgz")
+    nib.save(nib.MGHImage(np.ones((3, 3, 3), np.float32), np.eye(4)), mgz)
+    import imagecache
+
+    edited = imagecache.load(a)
+    edited.get_fdata()[0, 0, 0] = -1.0
+    header = imagecache.load(a)
+    header.header["descrip"] = b"edited"
+    return {
+        "nifti1 path": a, "nifti2 .nii.gz path": nifti2, "nifti1 pair path": pair,
+        "mgz path": mgz, "loaded, clean": imagecache.load(a), "nib.load, clean": nib.load(a),
+        "loaded, edited voxels": edited, "loaded, header edit": header,
+        "in memory": nib.Nifti1Image(np.zeros((4, 4, 4), np.float32), np.eye(4)),
+        "loaded nifti2": imagecache.load(nifti2),
+    }
+
+
+@pytest.mark.parametrize("tool,name,extra", [
+    (fsl.fslstats, "in_file", {"op_string": "-M"}),
+    (fsl.fslorient, "in_file", {"get_orient": True}),   # an in-place tool: a copy
+])
+def test_the_preview_names_what_the_run_hands_over(stub_fsl, files, tmp_path, tool, name,
+                                                   extra):
+    for kind, value in _input_kinds(tmp_path, files).items():
+        preview = run_of(tool(), **{name: value}, **extra)
+        real = stub_run_of(tool(), **{name: value}, **extra)
+        shown, passed = preview.input_files[name], real.input_files[name]
+        assert shown.origin == passed.origin, kind
+        if passed.origin == "original":
+            assert shown.path == passed.path, kind
+        else:  # a file written for the run: shown in <temporary>/, with its extension
+            assert shown.path.startswith("<temporary>/"), kind
+            assert imagecache_extension(shown.path) == imagecache_extension(passed.path), kind
+        assert preview.argv[1:] == [shown.path if a == passed.path else a
+                                    for a in real.argv[1:]], kind
+
+
+def imagecache_extension(path):
+    from imagecache.formats import file_extension
+
+    return file_extension(path)
 
 
 def test_every_interface_takes_output_type(stub_fsl):

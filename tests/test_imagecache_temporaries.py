@@ -475,3 +475,54 @@ def test_edit_loop_keeps_only_the_last_two_temporaries(make_image):
     prepare_file(img)
     imagecache.tempfiles.wait_removals()
     assert os.path.exists(paths[3]) and not os.path.exists(paths[4])
+
+
+# ---------------------------------------------------------------- plan_file: the decision, nothing written
+
+
+def _plan_subject(how, kind, make_image):
+    """An image (or path) in one of the states a tool's input can be in."""
+    path = make_image(kind)
+    if how == "path":
+        return path
+    if how == "loaded":
+        return imagecache.load(path)
+    if how == "nib.load":
+        return nib.load(path)
+    if how == "edited":
+        return _dirty(path)
+    if how == "header edit":
+        img = imagecache.load(path)
+        img.header.set_zooms(tuple(z * 2 for z in img.header.get_zooms()))
+        return img
+    return nib.Nifti1Image(sample_data(), np.eye(4))  # "in memory": no file
+
+
+def _files_in(folder):
+    return sorted(p for _, _, names in os.walk(folder) for p in names)
+
+
+@pytest.mark.parametrize("copy", [False, True])
+@pytest.mark.parametrize("formats", [None, ("nifti1", "analyze"), ("nifti1:.nii.gz",),
+                                     (".nii",), ("mgh",)], ids=repr)
+@pytest.mark.parametrize("how,kind", [
+    (how, kind)
+    for how in ("path", "loaded", "nib.load", "edited", "header edit")
+    for kind in ("nii", "nii.gz", "nifti2.gz", "pair", "mgz")
+] + [("in memory", "nii")])
+def test_plan_file_says_what_prepare_file_hands_over(how, kind, formats, copy, make_image,
+                                                     cache_dir, tmp_path):
+    image = _plan_subject(how, kind, make_image)
+    before = (_files_in(cache_dir), _files_in(tmp_path))
+    try:
+        plan = imagecache.plan_file(image, formats=formats, copy=copy)
+    except imagecache.ImageCacheError as planned_error:
+        with pytest.raises(type(planned_error)):
+            prepare_file(image, formats=formats, copy=copy)
+        return
+    assert (_files_in(cache_dir), _files_in(tmp_path)) == before, "plan_file wrote a file"
+    handed = prepare_file(image, formats=formats, copy=copy)
+    assert plan.origin == handed.origin
+    assert plan.path == (handed.path if handed.origin == "original" else None)
+    assert plan.extension == imagecache.formats.file_extension(handed.path)
+    handed.discard()

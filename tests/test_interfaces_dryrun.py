@@ -153,7 +153,8 @@ def test_workdir_given_is_used_but_not_created(no_fsl, head, tmp_path):
 
 def test_copy_input_is_shown_as_a_copy(head):
     result = fsl.fslorient(in_file=head[0], swap_orient=True).run(runner=DryRunner())
-    assert result.argv[-1] == "<temporary>/a.nii"
+    # a clean file is copied byte for byte: the copy keeps its .nii.gz
+    assert result.argv[-1] == "<temporary>/a.nii.gz"
     assert result.input_files["in_file"].origin == "copy"
 
 

@@ -178,10 +178,7 @@ def _existing(run, name, ctrait, value) -> str:
     if ctrait.exists is not False:
         ok = os.path.isdir(path) if trait_kind(ctrait) == "directory" else os.path.exists(path)
         if not ok:
-            raise InputFileNotFoundError(
-                f"{run.name}: input {name!r} names {path}, which does not exist. "
-                f"Check the path."
-            )
+            raise _input_not_found(run, name, path)
     return path
 
 
@@ -190,82 +187,39 @@ def _prepare(run, name, ctrait, value, index):
 
     formats = ctrait.formats or run.interface.family.image_formats
     label = name if index is None else f"{name}[{index}]"
-    if run.dry:
-        return _planned(run, label, value, formats, bool(ctrait.copy))
     try:
+        if run.dry:
+            return _planned(run, label, value, formats, bool(ctrait.copy))
         return imagecache.prepare_file(value, formats=formats, copy=bool(ctrait.copy))
     except FileNotFoundError as error:
-        raise InputFileNotFoundError(
-            f"{run.name}: input {label!r} names {error.filename or value}, which "
-            f"does not exist. Check the path."
-        ) from error
+        raise _input_not_found(run, label, error.filename or value) from error
     except Exception as error:
         error.add_note(f"while passing input {label!r} of {run.name} as a file")
         raise
 
 
 def _planned(run, label, value, formats, copy):
-    """The PreparedFile a preview shows for an image input: its own file
-    when imagecache would pass it, else a temporary in ``<temporary>/``
-    (nothing is written)."""
+    """The PreparedFile a preview shows for an image input: what
+    :func:`imagecache.plan_file` says the run would hand over, a file to be
+    written shown in ``<temporary>/`` (nothing is written)."""
     import imagecache
 
     from .naming import split_ext
 
     if isinstance(value, (str, os.PathLike)):
-        path = os.path.abspath(os.path.join(run.caller_cwd, os.fspath(value)))
-        if not os.path.exists(path):
-            raise InputFileNotFoundError(
-                f"{run.name}: input {label!r} names {path}, which does not exist. "
-                f"Check the path."
-            )
-        own, hint = path, os.path.basename(path)
+        value = os.path.abspath(os.path.join(run.caller_cwd, os.fspath(value)))
+        hint = os.path.basename(value)
     else:
-        own = value.get_filename()
-        hint = os.path.basename(own) if own else label
-        if own and imagecache.is_dirty(value):
-            own = None  # edited since loaded: a temporary of its current state
-    if own and not copy and _accepts(own, formats):
-        return imagecache.PreparedFile(own, "original", 0, True, (own,))
-    ext = _first_extension(formats) or (split_ext(own)[1] if own and copy else ".nii")
-    path = f"{TEMPORARY}/{split_ext(hint)[0].split('.')[0] or 'image'}{ext}"
-    return imagecache.PreparedFile(path, "copy" if copy else "temporary", 0, False, (path,))
+        hint = os.path.basename(value.get_filename() or "") or label
+    plan = imagecache.plan_file(value, formats=formats, copy=copy)
+    if plan.path is not None:
+        return imagecache.PreparedFile(plan.path, "original", 0, True, (plan.path,))
+    stem = split_ext(hint)[0].split(".")[0] or "image"
+    path = f"{TEMPORARY}/{stem}{plan.extension}"
+    return imagecache.PreparedFile(path, plan.origin, 0, False, (path,))
 
 
-#: Extensions of the imagecache format families, the first the one a temporary gets.
-_FAMILY_EXTENSIONS = {
-    "nifti1": (".nii", ".nii.gz", ".img", ".hdr", ".img.gz", ".hdr.gz"),
-    "nifti2": (".nii", ".nii.gz", ".img", ".hdr"),
-    "analyze": (".img", ".hdr", ".img.gz", ".hdr.gz"),
-    "mgh": (".mgh", ".mgz"),
-    "minc": (".mnc",),
-}
-
-
-def _format_extensions(fmt: str) -> tuple[str, ...]:
-    """Extensions one ``formats`` token stands for: ``".nii"``,
-    ``"nifti1:.nii"``, or a family (``"nifti1"``: all of its extensions)."""
-    family, _, ext = fmt.partition(":") if not fmt.startswith(".") else ("", "", fmt)
-    if ext:
-        return (ext.lower(),)
-    return _FAMILY_EXTENSIONS.get(family.lower(), ())
-
-
-def _accepts(path: str, formats) -> bool:
-    """Whether a tool reading ``formats`` takes ``path`` as it is, judged by
-    its extension (a preview reads no header)."""
-    if not formats:
-        return True
-    from .naming import split_ext
-
-    ext = split_ext(path)[1].lower()
-    return any(ext in _format_extensions(f) for f in formats)
-
-
-def _first_extension(formats) -> str | None:
-    """Extension of a temporary written for ``formats`` (None: any)."""
-    for fmt in formats or ():
-        extensions = _format_extensions(fmt)
-        if extensions:
-            return extensions[0]
-    return None
+def _input_not_found(run, label, path) -> InputFileNotFoundError:
+    return InputFileNotFoundError(
+        f"{run.name}: input {label!r} names {path}, which does not exist. Check the path."
+    )

@@ -4,7 +4,8 @@
   (they write the outputs; see standin.py);
 * ``stub_fsl`` -- FSLDIR points at a temporary folder of stubs that exit 3
   and write nothing: for tests that only need the argument list, which
-  ``argv_of`` reads from ``run(check=False)``;
+  ``argv_of`` and ``run_of`` read from a dry run (``stub_run_of`` runs the
+  stubs, for tests of the files handed over);
 * ``files`` -- real image, matrix and text files to pass by path.
 """
 
@@ -63,15 +64,29 @@ def stub_fsl(stub_home, tmp_path, monkeypatch):
 
 
 def argv_of(tool, **inputs) -> list[str]:
-    """The arguments (without the executable) ``tool`` ran with."""
-    result = tool.run(check=False, **inputs)
-    assert result.runtime.returncode == 3, result.runtime.stderr
-    return result.argv[1:]
+    """The arguments (without the executable) ``tool`` runs with, from a
+    dry run (see :func:`run_of`)."""
+    return run_of(tool, **inputs).argv[1:]
 
 
 def run_of(tool, **inputs):
-    """The result of a stub run (argv and the run's working directory)."""
-    return tool.run(check=False, **inputs)
+    """The result of a dry run: the argument list the runner was given
+    (checked to be the one the result reports), nothing executed or written.
+    Images that would be handed over as temporaries appear in ``<temporary>/``."""
+    from interfaces.base.runner import DryRunner
+
+    runner = DryRunner()
+    result = tool.run(check=False, runner=runner, **inputs)
+    assert [call["argv"] for call in runner.calls] == [result.argv], runner.calls
+    return result
+
+
+def stub_run_of(tool, **inputs):
+    """The result of running the stubs (they exit 3 and write nothing): for
+    tests of the files a tool really receives."""
+    result = tool.run(check=False, **inputs)
+    assert result.runtime.returncode == 3, result.runtime.stderr
+    return result
 
 
 @pytest.fixture(scope="session")
