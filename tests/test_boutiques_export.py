@@ -76,11 +76,16 @@ def argv_or_error(X, values):
 @pytest.mark.parametrize("name", sorted(INTERFACES))
 def test_every_interface_exports_to_valid_boutiques_with_the_same_argv(name, tmp_path):
     X = INTERFACES[name]
-    if any(t.formatter for t in X.Inputs.spec_traits().values()):
-        # an argument computed from the inputs (fslmaths' Threshold): refused,
-        # rather than a descriptor that would run another command
-        with pytest.raises(InterfaceError, match="cannot be exported.*formatter"):
+    unsayable = [key for key in ("formatter", "stage", "printed")
+                 if any(getattr(t, key, None) for t in X.Inputs.spec_traits().values())]
+    if unsayable:
+        # an argument computed from the inputs (fslmaths' Threshold), an input
+        # linked into the run's folder (feat_model), an output saved from
+        # stdout (img2imgcoord): refused, rather than a descriptor that would
+        # run another command or find no output under a stock runner
+        with pytest.raises(InterfaceError, match="cannot be exported") as refused:
             boutiques.export(X, tool_version="1.0")
+        assert all(f"({key}=)" in str(refused.value) for key in unsayable)
         return
     descriptor = boutiques.export(X, tool_version="1.0")
     validate(descriptor, tmp_path)
@@ -102,6 +107,28 @@ def test_every_interface_exports_to_valid_boutiques_with_the_same_argv(name, tmp
                  if X.Inputs.spec_traits()[k].mandatory or is_output_trait(
                      X.Inputs.spec_traits()[k]) or X.Inputs.spec_traits()[k].default_from}
     assert argv_or_error(Y, mandatory) == argv_or_error(X, mandatory)
+
+
+def test_what_a_stock_runner_cannot_do_is_refused_naming_the_input():
+    from interfaces.base import File, InputSpec, OutputFile
+
+    class Staged(Interface):
+        executable = "true"
+
+        class Inputs(InputSpec):
+            design = File(argstr="%s", mandatory=True, stage="design")
+            report = OutputFile(argstr="--out %s", name_source="design",
+                                name_template="%s_report", printed=True)
+
+    with pytest.raises(InterfaceError) as refused:
+        boutiques.export(Staged)
+    message = str(refused.value)
+    assert "'design' must be linked" in message and "'report' is written" in message
+    assert "write its descriptor by hand" in message
+    fsl = pytest.importorskip("interfaces.fsl", reason="the FSL family is not in this tree")
+    for X, key in ((fsl.img2imgcoord, "printed"), (fsl.feat_model, "stage")):
+        with pytest.raises(InterfaceError, match=rf"\({key}=\)"):
+            boutiques.export(X)
 
 
 def test_cp_round_trip_runs_on_an_in_memory_image(tmp_path):

@@ -9,7 +9,10 @@ can say the same thing (``"-f %s"``, ``"--out=%s"``, flags, lists joined by
 arguments, output names that keep the input's extension, image formats)
 goes in ``custom.imageshell``, which stock Boutiques ignores and
 :func:`interfaces.boutiques.load` honours, so that ``load(export(X))`` builds
-the same argv as ``X``.
+the same argv as ``X``.  An interface whose command a stock runner would
+not reproduce (an argument computed by a function, an input linked into the
+run's folder, an output saved from what the tool prints) is refused with the
+reason, rather than exported as a descriptor that runs something else.
 """
 
 from __future__ import annotations
@@ -162,6 +165,30 @@ def _exact_template(cls, ctrait, kind) -> str | None:
     return template
 
 
+#: Declarations a stock Boutiques runner cannot carry out: a descriptor that
+#: left them out would run another command, or find no output.
+_CANNOT_SAY = (
+    ("formatter", "the argument of {names} is computed from the inputs (formatter=)"),
+    ("stage", "{names} must be linked into the run's folder under a given name (stage=), "
+              "which a Boutiques runner does not do"),
+    ("printed", "{names} is written from what the tool prints (printed=), which a "
+                "Boutiques runner does not save to a file"),
+)
+
+
+def _refuse_what_a_descriptor_cannot_say(who, traits) -> None:
+    reasons = []
+    for key, reason in _CANNOT_SAY:
+        names = [n for n, t in traits.items() if getattr(t, key, None)]
+        if names:
+            reasons.append(reason.format(names=", ".join(map(repr, names))))
+    if reasons:
+        raise InterfaceError(
+            f"{who} cannot be exported to Boutiques: {'; '.join(reasons)}. "
+            f"Run it from Python, or write its descriptor by hand."
+        )
+
+
 def export_interface(cls, tool_version=None) -> dict:
     """See :func:`interfaces.boutiques.export`."""
     from .build import BoutiquesInterface
@@ -170,16 +197,7 @@ def export_interface(cls, tool_version=None) -> dict:
         return _export_loaded(cls, tool_version)
     who = cls.full_name()
     traits = cls.Inputs.spec_traits()
-    computed = [n for n, t in traits.items() if t.formatter is not None]
-    if computed:
-        # nipype's _format_arg, declared as a function: Boutiques' command-line
-        # templates cannot say it, and a descriptor that says less would run
-        # another command.
-        raise InterfaceError(
-            f"{who} cannot be exported to Boutiques: the argument of "
-            f"{', '.join(map(repr, computed))} is computed from the inputs (formatter=). "
-            f"Run it from Python, or write its descriptor by hand."
-        )
+    _refuse_what_a_descriptor_cannot_say(who, traits)
     inputs, outputs, keys = [], [], []
     custom_in, custom_out, groups = {}, {}, {}
     for name in _order(traits):
