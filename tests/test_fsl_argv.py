@@ -220,6 +220,17 @@ CASES = [
     ("Vest2Text", {"in_file": "m1.mat"}, "{m1.mat} {wd}/design.txt"),
     ("eddy_correct", {"in_file": "f"}, "{f} {wd}/f_edc.nii.gz 0"),
     # -- tractography: bedpostx, xfibres, probtrackx (issue 13) --
+    # the samples go in logdir, which xfibres makes (nipype: --logdir=.)
+    ("xfibres", {"dwi": "f", "mask": "mask", "bvecs": "bvecs", "bvals": "bvals"},
+     "--burnin=0 --burnin_noard=0 --bvals={bvals} --bvecs={bvecs} --data={f} --forcedir "
+     "--logdir={wd}/logdir --mask={mask} --nfibres=2 --njumps=5000 --sampleevery=1 "
+     "--updateproposalevery=40"),
+    ("xfibres", {"dwi": "f", "mask": "mask", "bvecs": "bvecs", "bvals": "bvals",
+                 "n_fibres": 1, "model": 2, "f0_ard": True, "cnlinear": True, "seed": 7,
+                 "force_dir": False, "logdir": "{t}/samples", "gradnonlin": "a"},
+     "--burnin=0 --burnin_noard=0 --bvals={bvals} --bvecs={bvecs} --cnonlinear --data={f} "
+     "--f0 --ardf0 --gradnonlin={a} --logdir={t}/samples --mask={mask} --model=2 "
+     "--nfibres=1 --njumps=5000 --sampleevery=1 --seed=7 --updateproposalevery=40"),
     #
     # -- TBSS, vecreg, proj_thresh, make_dyadic_vectors (issue 13) --
     #

@@ -549,6 +549,14 @@ def _qc_folder(argv):
     return [re.sub(r"\.qc\.(nii|img)(\.gz)?$", ".qc", item) for item in argv]
 
 
+# -- helpers of the tractography entries --
+
+
+def _logdir_default(argv, drawn):
+    """nipype's default --logdir=. (its working folder) as ours: 'logdir'."""
+    return ["--logdir=logdir" if item == "--logdir=." else item for item in argv]
+
+
 # -- helpers of the FEAT, FILM, FLAME and group models entries --
 
 
@@ -629,6 +637,9 @@ OPTIONS = {
     ("fsl_regfilt", "FilterRegressor"): dict(refuses=lambda d: d.get("filter_all") is False,
                                              values={"design_file": st.just("@design.txt")}),
     # -- tractography: bedpostx, xfibres, probtrackx (issue 13) --
+    # logdir defaults to 'logdir' in the run's folder (nipype: '.', its own folder)
+    ("xfibres", "XFibres5"): dict(adjust=lambda argv, d: _logdir_default(argv, d)),
+    ("xfibres", "XFibres"): dict(adjust=lambda argv, d: _logdir_default(argv, d)),
     #
     # -- TBSS, vecreg, proj_thresh, make_dyadic_vectors (issue 13) --
     #
@@ -690,6 +701,7 @@ RANDOM_ONLY = [
     ("find_the_biggest", "FindTheBiggest"), ("sigloss", "SigLoss"),
     ("Text2Vest", "Text2Vest"), ("Vest2Text", "Vest2Text"), ("eddy_correct", "EddyCorrect"),
     # -- tractography: bedpostx, xfibres, probtrackx (issue 13) --
+    ("xfibres", "XFibres5"), ("xfibres", "XFibres"),  # nipype's alias, checked as listed
     #
     # -- TBSS, vecreg, proj_thresh, make_dyadic_vectors (issue 13) --
     #

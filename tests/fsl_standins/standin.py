@@ -945,6 +945,95 @@ def eddy_correct(argv):
 
 
 # -- tractography: bedpostx, xfibres, probtrackx (issue 13) --
+def _gradients(bvecs, bvals, nvol):
+    """b vectors (3, N) and b values (N) as xfibres reads them, checked
+    against the data's volumes."""
+    vecs = np.loadtxt(bvecs, ndmin=2)
+    vals = np.loadtxt(bvals, ndmin=1).ravel()
+    if vecs.shape[0] != 3 and vecs.shape[1] == 3:
+        vecs = vecs.T
+    if vecs.shape != (3, nvol) or vals.size != nvol:
+        raise Usage(f"bvecs ({vecs.shape}) and bvals ({vals.size}) do not match the "
+                    f"{nvol} volumes of the data")
+    return vecs, vals
+
+
+def _fit_fibres(data_path, mask_path, bvecs, bvals, nfibres):
+    """A crude fit, enough to chain: the first fibre points along the
+    gradient of lowest signal (diffusion is fastest along a fibre), the
+    others perpendicular to it with smaller fractions.  Returns the image,
+    the mask, theta, phi and f (each (nfibres,) + shape), d and S0."""
+    img = load(data_path)
+    values = data(data_path)
+    if values.ndim != 4:
+        raise Usage(f"{data_path} is not 4D")
+    mask = data(mask_path) > 0
+    if mask.shape != values.shape[:3]:
+        raise Usage(f"{mask_path} is not in the space of {data_path}")
+    vecs, vals = _gradients(bvecs, bvals, values.shape[3])
+    b0 = vals < 50
+    if not b0.any() or b0.all():
+        raise Usage("the data need b=0 and diffusion-weighted volumes")
+    s0 = values[..., b0].mean(axis=-1)
+    weighted = values[..., ~b0]
+    lowest = vecs[:, ~b0][:, np.argmin(weighted, axis=-1)]  # (3,) + shape
+    lowest = lowest / np.maximum(np.linalg.norm(lowest, axis=0), 1e-12)
+    lowest = lowest * np.where(lowest[2] < 0, -1, 1)  # the upper hemisphere
+    ratio = np.clip(weighted.min(axis=-1) / np.maximum(s0, 1e-12), 1e-6, 1)
+    d = -np.log(ratio) / vals[~b0].mean()
+    f1 = np.clip(1 - weighted.min(axis=-1) / np.maximum(weighted.max(axis=-1), 1e-12), 0, 1)
+    th = np.zeros((nfibres,) + mask.shape)
+    ph = np.zeros_like(th)
+    f = np.zeros_like(th)
+    th[0], ph[0], f[0] = np.arccos(np.clip(lowest[2], -1, 1)), np.arctan2(lowest[1],
+                                                                          lowest[0]), f1
+    for k in range(1, nfibres):
+        th[k], ph[k], f[k] = th[0] + np.pi / 2, ph[0] + k * np.pi / (2 * nfibres), f1 / (k + 2)
+    return img, mask, th * mask, ph * mask, f * mask, d * mask, s0 * mask
+
+
+def _dyads(th, ph):
+    return np.stack([np.sin(th) * np.cos(ph), np.sin(th) * np.sin(ph), np.cos(th)], axis=-1)
+
+
+def _fsl_x_samples(a, njumps_key, every_key, default_every=1):
+    njumps = int(a.get(njumps_key, 5000))
+    every = max(int(a.get(every_key, default_every)), 1)
+    return max(njumps // every, 1)
+
+
+def xfibres(argv):
+    a = Args(argv)
+    for key in ("--data", "--mask", "--bvecs", "--bvals"):
+        need(a.get(key), key)
+    if a.has("--f0") and a.has("--allard") and a.has("--ardf0"):
+        raise Usage("--ardf0 and --allard are exclusive")
+    nfibres = int(a.get("--nfibres", 1))
+    nsamples = _fsl_x_samples(a, "--njumps", "--sampleevery")
+    img, mask, th, ph, f, d, s0 = _fit_fibres(a.get("--data"), a.get("--mask"),
+                                              a.get("--bvecs"), a.get("--bvals"), nfibres)
+    out = a.get("--logdir", "logdir")
+    if a.has("--forcedir"):
+        os.makedirs(out, exist_ok=True)
+    else:
+        out = _log_dir(out)
+    for k in range(nfibres):
+        n = k + 1
+        for name, values in ((f"th{n}samples", th[k]), (f"ph{n}samples", ph[k]),
+                             (f"f{n}samples", f[k])):
+            save(np.repeat(values[..., None], nsamples, axis=-1), img, os.path.join(out, name))
+        save(f[k], img, os.path.join(out, f"mean_f{n}samples"))
+        save(_dyads(th[k], ph[k]) * mask[..., None], img, os.path.join(out, f"dyads{n}"))
+    save(d, img, os.path.join(out, "mean_dsamples"))
+    save(s0, img, os.path.join(out, "mean_S0samples"))
+    if a.has("--f0"):
+        save(np.zeros(mask.shape), img, os.path.join(out, "mean_f0samples"))
+    if a.has("--rician"):
+        save(np.ones(mask.shape), img, os.path.join(out, "mean_tausamples"))
+    if a.get("--model") == "2":
+        save(np.zeros(mask.shape), img, os.path.join(out, "mean_d_stdsamples"))
+
+
 #
 # -- TBSS, vecreg, proj_thresh, make_dyadic_vectors (issue 13) --
 #
