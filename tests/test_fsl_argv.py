@@ -233,6 +233,27 @@ CASES = [
      "--nfibres=1 --njumps=5000 --sampleevery=1 --seed=7 --updateproposalevery=40"),
     #
     # -- TBSS, vecreg, proj_thresh, make_dyadic_vectors (issue 13) --
+    ("tbss_skeleton", {"in_file": "a", "skeleton_file": True}, "-i {a} -o {wd}/a_skeleton.nii.gz"),
+    # (without search_mask_file, FSL's cingulum mask: tests/test_fsl_tbss.py)
+    ("tbss_skeleton", {"in_file": "a", "project_data": True, "threshold": 0.2,
+                       "distance_map": "b", "data_file": "f", "search_mask_file": "mask"},
+     "-i {a} -p 0.200 {b} {mask} {f} {wd}/f_skeletonised.nii.gz"),
+    ("tbss_skeleton", {"in_file": "a", "project_data": True, "threshold": 0.25,
+                       "distance_map": "b", "data_file": "f", "alt_data_file": "f",
+                       "search_mask_file": "mask", "use_cingulum_mask": False,
+                       "alt_skeleton": "b", "projected_data": "{t}/p.nii.gz"},
+     "-a {f} -s {b} -i {a} -p 0.250 {b} {mask} {f} {t}/p.nii.gz"),
+    ("vecreg", {"in_file": "f", "ref_vol": "a"}, "-i {f} -o {wd}/f_vreg.nii.gz -r {a}"),
+    ("vecreg", {"in_file": "f", "ref_vol": "a", "affine_mat": "m1.mat", "warp_field": "b",
+                "rotation_mat": "m2.mat", "interpolation": "spline", "mask": "mask",
+                "ref_mask": "mask"},
+     "-t {m1.mat} -i {f} --interp=spline -m {mask} -o {wd}/f_vreg.nii.gz --refmask={mask} "
+     "-r {a} --rotmat={m2.mat} -w {b}"),
+    # the inputs are linked into the run's folder: proj_thresh writes beside them
+    ("proj_thresh", {"in_files": ["a", "b"], "threshold": 3}, "{wd}/a.nii.gz {wd}/b.nii.gz 3"),
+    ("make_dyadic_vectors", {"theta_vol": "a", "phi_vol": "b"}, "{a} {b} {wd}/dyads"),
+    ("make_dyadic_vectors", {"theta_vol": "a", "phi_vol": "b", "mask": "mask", "perc": 0.9,
+                             "output": "{t}/d"}, "{a} {b} {mask} {t}/d 0.900000"),
     #
     # -- FEAT, FILM, FLAME and group models (issue 13) --
     ("feat", {"fsf_file": "design.txt"}, "{design.txt}"),

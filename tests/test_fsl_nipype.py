@@ -571,6 +571,17 @@ def _one_design(drawn):
         design == ("con_file" in drawn))
 
 
+# -- helpers of the TBSS, vecreg, proj_thresh, make_dyadic_vectors entries --
+
+
+def _skeleton_names(argv, drawn):
+    """tbss_skeleton's default output names with the output type's extension
+    (nipype keeps the input's, which FSL replaces)."""
+    ext = ours.OUTPUT_TYPES[drawn.get("output_type", "NIFTI_GZ")]
+    return [re.sub(r"(_skeleton|_skeletonised)\.nii\.gz$", r"\1" + ext, item)
+            if "/out_" not in item else item for item in argv]
+
+
 #: (our tool, nipype class) -> how its random sets are drawn; each entry is a
 #: difference documented in docs/fsl.rst:
 #:   skip      nipype inputs never drawn (ours has no such input);
@@ -642,6 +653,14 @@ OPTIONS = {
     ("xfibres", "XFibres"): dict(adjust=lambda argv, d: _logdir_default(argv, d)),
     #
     # -- TBSS, vecreg, proj_thresh, make_dyadic_vectors (issue 13) --
+    # projecting without a search mask: nipype passes "<undefined>"; ours refuses;
+    # default names get the output type's extension (nipype keeps the input's)
+    ("tbss_skeleton", "TractSkeleton"): dict(
+        refuses=lambda d: d.get("project_data") is True and d.get("use_cingulum_mask") is False,
+        adjust=lambda argv, d: _skeleton_names(argv, d)),
+    # FSL reads perc after a mask only: ours needs the mask
+    ("make_dyadic_vectors", "MakeDyadicVectors"): dict(
+        refuses=lambda d: "perc" in d and "mask" not in d),
     #
     # -- FEAT, FILM, FLAME and group models (issue 13) --
     # nipype cannot format contrast_num (argstr "-cope" takes no value): never drawn;
@@ -704,6 +723,8 @@ RANDOM_ONLY = [
     ("xfibres", "XFibres5"), ("xfibres", "XFibres"),  # nipype's alias, checked as listed
     #
     # -- TBSS, vecreg, proj_thresh, make_dyadic_vectors (issue 13) --
+    ("tbss_skeleton", "TractSkeleton"), ("vecreg", "VecReg"), ("proj_thresh", "ProjThresh"),
+    ("make_dyadic_vectors", "MakeDyadicVectors"),
     #
     # -- FEAT, FILM, FLAME and group models (issue 13) --
     ("feat", "FEAT"), ("feat_model", "FEATModel"), ("film_gls", "FILMGLS"),

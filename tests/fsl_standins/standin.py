@@ -1036,6 +1036,113 @@ def xfibres(argv):
 
 #
 # -- TBSS, vecreg, proj_thresh, make_dyadic_vectors (issue 13) --
+def _ridge(values):
+    """A thin "skeleton" of a 3D image: its positive voxels not below either
+    neighbour along x (the stand-in's skeletonisation)."""
+    padded = np.pad(values, ((1, 1), (0, 0), (0, 0)), constant_values=-np.inf)
+    return (values > 0) & (values >= padded[:-2]) & (values >= padded[2:])
+
+
+def _standard_data(path):
+    """Whether ``path`` names an image of FSL's data/standard, which the
+    stand-ins do not ship (the real tools read it there)."""
+    home = os.environ.get("FSLDIR", "")
+    return bool(home) and path.startswith(os.path.join(home, "data", "standard") + os.sep)
+
+
+def tbss_skeleton(argv):
+    widths = {"-i": 1, "-o": 1, "-a": 1, "-s": 1, "-p": 5, "-d": 0}
+    opts, i = {}, 0
+    while i < len(argv):
+        width = widths.get(argv[i])
+        if width is None or i + width >= len(argv) + (width == 0):
+            raise Usage(f"unknown option or missing values: {argv[i]}")
+        opts[argv[i]] = argv[i + 1:i + 1 + width]
+        i += 1 + width
+    if "-i" not in opts:
+        raise Usage("Usage: tbss_skeleton -i <input> [-o <skeleton>] [-p <skel_thresh> "
+                    "<distancemap> <search_rule_mask> <4Ddata> <projected_4Ddata> "
+                    "[-a <alt_4D>] [-s <alt_skeleton>]]")
+    img = load(opts["-i"][0])
+    mean = data(opts["-i"][0])
+    mean = mean.mean(axis=-1) if mean.ndim == 4 else mean
+    if "-o" in opts:
+        save(mean * _ridge(mean), img, opts["-o"][0])
+    if "-p" in opts:
+        thr, distance, search, values, projected = opts["-p"]
+        thr = float(thr)
+        load(distance)
+        if not _standard_data(search):
+            load(search)
+        if "-s" in opts:
+            skeleton = data(opts["-s"][0]) > 0
+        else:
+            skeleton = _ridge(mean) & (mean >= thr)
+        series = data(opts["-a"][0] if "-a" in opts else values)
+        if series.ndim == 3:
+            series = series[..., None]
+        if series.shape[:3] != skeleton.shape:
+            raise Usage(f"{values} does not have the grid of {opts['-i'][0]}")
+        save(series * skeleton[..., None], img, projected)
+    elif "-a" in opts or "-s" in opts:
+        raise Usage("-a and -s go with -p")
+
+
+def vecreg(argv):
+    a = Args(argv, valued={"-i", "-o", "-r", "-t", "-w", "-m"})
+    src, out = need(a.get("-i"), "-i"), need(a.get("-o"), "-o")
+    ref = load(need(a.get("-r"), "-r"))
+    for key in ("-t", "--rotmat"):
+        if a.has(key):
+            np.loadtxt(a.get(key))
+    if a.get("--interp", "trilinear") not in ("nearestneighbour", "trilinear", "sinc",
+                                              "spline"):
+        raise Usage(f"unknown interpolation {a.get('--interp')}")
+    values = data(src)
+    grid = ref.shape[:3] + values.shape[3:]
+    save(values if values.shape == grid else np.zeros(grid), ref, out)
+
+
+def proj_thresh(argv):
+    if len(argv) < 2 or not argv[-1].lstrip("-").isdigit():
+        raise Usage("Usage: proj_thresh <lots of volumes> threshold")
+    thr = int(argv[-1])
+    stack = np.stack([data(f) for f in argv[:-1]])
+    total = stack.sum(axis=0)
+    like = load(argv[0])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fractions = np.where(total > thr, stack / total, 0.0)
+    for name, values in zip(argv[:-1], fractions):
+        stem = find_image(name)
+        for ext in _ALL_EXTS:
+            if stem.endswith(ext):
+                stem = stem[: -len(ext)]
+                break
+        save(values, like, f"{stem}_proj_seg_thr_{thr}")
+    save(total, like, "total")
+
+
+def make_dyadic_vectors(argv):
+    if len(argv) not in (3, 4, 5):
+        raise Usage("Usage: make_dyadic_vectors <theta_vol> <phi_vol> [mask] <output> [perc]")
+    theta, phi = data(argv[0]), data(argv[1])
+    like = load(argv[0])
+    if theta.ndim == 3:
+        theta, phi = theta[..., None], phi[..., None]
+    mask = data(argv[2]) > 0 if len(argv) >= 4 else np.ones(theta.shape[:3], bool)
+    out = argv[3] if len(argv) >= 4 else argv[2]
+    perc = float(argv[4]) if len(argv) == 5 else 0.95
+    vectors = np.stack([np.sin(theta) * np.cos(phi), np.sin(theta) * np.sin(phi),
+                        np.cos(theta)], axis=-1)
+    mean = vectors.mean(axis=3)
+    norm = np.linalg.norm(mean, axis=-1, keepdims=True)
+    mean = np.divide(mean, norm, out=np.zeros_like(mean), where=norm > 0)
+    cosines = np.abs(np.einsum("xyzsc,xyzc->xyzs", vectors, mean)).clip(0, 1)
+    spread = np.degrees(np.arccos(np.quantile(cosines, 1 - perc, axis=-1)))
+    save(mean * mask[..., None], like, out)
+    save(spread * mask, like, out + "_dispersion")
+
+
 #
 
 
