@@ -9,7 +9,7 @@ from __future__ import annotations
 import inspect
 import re
 
-from .specs import AnyOf, as_list, is_output_trait, trait_kind
+from .specs import AnyOf, as_list, is_output_trait, requirement_text, trait_kind
 
 __all__ = ["type_text", "input_entries", "output_entries", "docstring", "help_text"]
 
@@ -119,12 +119,7 @@ def output_entries(interface) -> list[tuple[str, str, str]]:
                  "directory": "str (path)"}.get(kind, type_text(ctrait.trait_type))
         extra = []
         if ctrait.requires:
-            names = as_list(ctrait.requires)
-            if isinstance(ctrait.requires, AnyOf):
-                extra.append("When one of " + ", ".join(names) + " is set.")
-            else:
-                extra.append("When " + ", ".join(names) + (" is" if len(names) == 1 else " are")
-                             + " set.")
+            extra.append(requirement_text(ctrait.requires))
         if ctrait.from_stdout:
             extra.append(f"Parsed from stdout with ``{ctrait.from_stdout}``.")
         if ctrait.modified_input:

@@ -207,7 +207,8 @@ def _output_path(run, name, ctrait, argument) -> str | None:
         prepared = run.prepared.get(ctrait.modified_input)
         return None if prepared is None else prepared.path
     if ctrait.name_template and requirement_met(
-        ctrait.requires, lambda n: is_set(getattr(run.spec, n))
+        ctrait.requires, lambda n: is_set(getattr(run.spec, n)),
+        lambda n: getattr(run.spec, n),
     ):
         return run.namer.from_template(name, ctrait)
     return None

@@ -34,7 +34,7 @@ from .traits_ import is_set
 
 __all__ = ["InputSpec", "OutputSpec", "trait_kind", "is_output_trait", "element_trait",
            "as_list", "exclusive", "any_of", "Exclusive", "AnyOf", "requirement_met",
-           "check_declaration", "METADATA"]
+           "requirement_text", "check_declaration", "METADATA"]
 
 #: Metadata keys the base understands (see :mod:`interfaces.base.traits_`);
 #: a kind of interface adds its own with ``Interface.extra_metadata``.
@@ -74,7 +74,10 @@ def any_of(*names: str) -> AnyOf:
     In a spec's ``groups``: the run needs one of them.  As ``requires=`` of
     an input: that input needs one of them.  As ``requires=`` of an output:
     the output is written when one of them is set (bet writes its mask for
-    ``mask``, and also for ``reduce_bias`` or ``surfaces``).
+    ``mask``, and also for ``reduce_bias`` or ``surfaces``); there an item
+    ``(input, value)`` holds when the input has that value (ICA-AROMA writes
+    its aggressively denoised image for ``denoise_type`` ``"aggr"`` or
+    ``"both"``: ``any_of(("denoise_type", "aggr"), ("denoise_type", "both"))``).
     """
     return AnyOf(names)
 
@@ -90,13 +93,32 @@ def exclusive(*names: str, required: bool = False) -> Exclusive:
     return group
 
 
-def requirement_met(requires, is_given) -> bool:
+def requirement_met(requires, is_given, value_of=None) -> bool:
     """Whether ``requires`` (a name, a list: all of them, an :class:`AnyOf`:
-    one of them) holds, ``is_given(name)`` telling whether an input is set."""
+    one of them) holds, ``is_given(name)`` telling whether an input is set.
+    An item ``(name, value)`` (an output's condition) holds when
+    ``value_of(name) == value``."""
+    def met(item) -> bool:
+        if isinstance(item, tuple):
+            return value_of is not None and value_of(item[0]) == item[1]
+        return is_given(item)
+
     names = as_list(requires)
     if isinstance(requires, AnyOf):
-        return any(is_given(n) for n in names)
-    return all(is_given(n) for n in names)
+        return any(met(n) for n in names)
+    return all(met(n) for n in names)
+
+
+def requirement_text(requires) -> str:
+    """An output's ``requires`` in words, for its help: "When mask is set.",
+    "When denoise_type is 'aggr' or denoise_type is 'both'."."""
+    names = as_list(requires)
+    if not any(isinstance(n, tuple) for n in names):
+        if isinstance(requires, AnyOf):
+            return "When one of " + ", ".join(names) + " is set."
+        return "When " + ", ".join(names) + (" is" if len(names) == 1 else " are") + " set."
+    words = [f"{n[0]} is {n[1]!r}" if isinstance(n, tuple) else f"{n} is set" for n in names]
+    return "When " + (" or " if isinstance(requires, AnyOf) else " and ").join(words) + "."
 
 
 def _names_text(names) -> str:

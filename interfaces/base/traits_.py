@@ -12,7 +12,9 @@ how it appears on the command line (nipype's vocabulary):
     place on the command line: ``0, 1, ...`` first, then unpositioned
     arguments in alphabetical order of name, then ``..., -2, -1``.
 ``mandatory``, ``xor``, ``requires``
-    checked before anything runs.
+    checked before anything runs.  ``requires`` of an output: it is
+    produced when those inputs are set; an item ``(input, value)``, when
+    that input has that value.
 ``sep``
     joins the elements of a list into one argv item.
 ``desc``

@@ -392,6 +392,12 @@ def _inputs_class(plan: Plan, cls_name: str) -> type:
     return type(f"{cls_name}Inputs", (BoutiquesInputs,), {"_plan": plan, **traits})
 
 
+def _requirement(item):
+    """An output requirement read back from custom.imageshell: a name, or
+    ``[input, value]`` as the ``(input, value)`` tuple the base reads."""
+    return tuple(item) if isinstance(item, list) else item
+
+
 def _output_traits(plan: Plan, ident: str, item: dict):
     """``(input trait or None, output trait)`` of an output-file."""
     custom = plan.custom.get("outputs", {}).get(ident, {})
@@ -405,10 +411,11 @@ def _output_traits(plan: Plan, ident: str, item: dict):
             rule = dict(name_template=custom["name_template"],
                         name_source=custom.get("name_source"),
                         keep_extension=bool(custom.get("keep_extension")))
+        # an item [input, value] holds when the input has that value
         if custom.get("requires"):
-            rule["requires"] = custom["requires"]
+            rule["requires"] = [_requirement(r) for r in custom["requires"]]
         elif custom.get("requires_any"):  # written when one of them is set
-            rule["requires"] = any_of(*custom["requires_any"])
+            rule["requires"] = any_of(*map(_requirement, custom["requires_any"]))
     else:
         rule = dict(name_template=PathRule(plan, ident))
     if "value-key" in item or custom.get("argument"):  # settable like any output argument

@@ -134,6 +134,14 @@ def _extra_metadata(ctrait) -> dict:
     return extra
 
 
+def _condition(item) -> str:
+    """A Boutiques condition for an output's requirement: an input id (set),
+    or ``id == value`` for an ``(input, value)`` item."""
+    if isinstance(item, tuple):
+        return f"{item[0]} == {item[1]!r}"
+    return item
+
+
 def _key(name: str) -> str:
     return f"[{name.upper()}]"
 
@@ -351,7 +359,8 @@ def export_interface(cls, tool_version=None) -> dict:
         if requires:
             # Boutiques takes the first condition that holds: one per
             # alternative says "any of"; one joined with "and", "all of".
-            conditions = requires if any_one else [" and ".join(requires)]
+            words = [_condition(r) for r in requires]
+            conditions = words if any_one else [" and ".join(words)]
             item["conditional-path-template"] = [{c: template} for c in conditions]
             item["optional"] = True
         else:
@@ -363,8 +372,9 @@ def export_interface(cls, tool_version=None) -> dict:
             meta["name_source"] = ctrait.name_source
         if ctrait.keep_extension:
             meta["keep_extension"] = True
-        if requires:
-            meta["requires_any" if any_one else "requires"] = requires
+        if requires:  # (input, value) items as [input, value]
+            meta["requires_any" if any_one else "requires"] = [
+                list(r) if isinstance(r, tuple) else r for r in requires]
         if ident != name:
             meta["name"] = name
         custom_out[ident] = meta
