@@ -333,6 +333,14 @@ CASES = [
                    "field": "b"},
      "{topup_base} --bvals {bvals} --field {b} --eddyIdx {index.txt} --mask {mask} "
      "--output-dir {wd}/t_base.qc --eddyParams {params.txt}"),
+    # -- ICA-AROMA --
+    ("ICA_AROMA", {"in_file": "f", "motion_parameters": "params.txt", "mask": "mask",
+                   "mat_file": "m1.mat", "fnirt_warp_file": "a", "denoise_type": "both",
+                   "TR": 2.0, "dim": 10},
+     "-tr 2.000 -den both -dim 10 -warp {a} -i {f} -m {mask} -affmat {m1.mat} "
+     "-mc {params.txt} -o {wd}/out"),
+    ("ICA_AROMA", {"feat_dir": "folder", "out_dir": "{t}/aroma"},
+     "-den nonaggr -feat {folder} -o {t}/aroma"),
 ]
 
 

@@ -738,6 +738,8 @@ RANDOM_ONLY = [
     ("fslcomplex", "Complex"), ("PlotTimeSeries", "PlotTimeSeries"),
     ("PlotMotionParams", "PlotMotionParams"), ("eddy_quad", "EddyQuad"),
     #
+    # -- ICA-AROMA --
+    ("ICA_AROMA", "ICA_AROMA"),
 ]
 
 PAIRS = _pairs() + [(tool, cls, {}, None) for tool, cls in RANDOM_ONLY]

@@ -27,6 +27,7 @@ nibabel images in memory; image outputs come back as lazy imagecache images.
 ``fieldmaps``       fslcomplex, fsl_prepare_fieldmap, b0calc
 ``plots``           fsl_tsplot as nipype's PlotTimeSeries, PlotMotionParams
 ``qc``              eddy_quad
+``aroma``           ICA_AROMA (ICA-AROMA's script, run with FSL)
 ``mathsfamily``     nipype's fslmaths classes: Threshold, BinaryMaths,
                     IsotropicSmooth, MeanImage... (nipype's names)
 ``maths``           :class:`maths`, the chainable form of fslmaths
@@ -39,6 +40,7 @@ nibabel images in memory; image outputs come back as lazy imagecache images.
 >>> fsl.load_matrix(res.outputs.out_matrix_file)                # doctest: +SKIP
 """
 
+from .aroma import ICA_AROMA
 from .analysis import avscale, fsl_motion_outliers, fsl_regfilt, fslmeants, smoothest
 from .diffusion import applytopup, dtifit, eddy, melodic, topup
 from .coordinates import fnirtfileutils, img2imgcoord, img2stdcoord, std2imgcoord
@@ -102,6 +104,8 @@ __all__ = [
     "img2imgcoord", "img2stdcoord", "std2imgcoord", "fnirtfileutils", "b0calc",
     "fsl_prepare_fieldmap", "fslcomplex", "PlotTimeSeries", "PlotMotionParams", "eddy_quad",
     #
+    # ICA-AROMA
+    "ICA_AROMA",
 ]
 
 # Not interfaces, but part of the package's offer.

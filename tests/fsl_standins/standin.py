@@ -1576,11 +1576,63 @@ def eddy_quad(argv):
              " ".join(str(k) for k in range(len(bvals))) + "\n")
 
 
+# -- ICA-AROMA (its own package, run with FSL) --
+
+
+def ICA_AROMA(argv):
+    """ICA_AROMA.py: the run (or a FEAT folder's) split into components, the
+    motion ones listed, the data written denoised as -den asks."""
+    a = Args(argv, valued={"-i", "-o", "-out", "-m", "-dim", "-tr", "-meldir", "-affmat",
+                           "-warp", "-mc", "-den", "-feat"})
+    out = need(a.get("-o", a.get("-out")), "-o (the output folder)")
+    feat = a.get("-feat")
+    if feat is not None:
+        in_file = os.path.join(feat, "filtered_func_data")
+        motion = os.path.join(feat, "mc", "prefiltered_func_data_mcf.par")
+    else:
+        in_file = need(a.get("-i"), "-i (the data), or -feat")
+        motion = need(a.get("-mc"), "-mc (the motion parameters)")
+    series = data(in_file)
+    if series.ndim != 4:
+        raise Usage(f"{in_file} is not 4D")
+    params = np.loadtxt(motion, ndmin=2)
+    if params.shape[1] != 6:
+        raise Usage(f"{motion}: expected 6 columns of motion parameters")
+    if a.has("-m"):
+        load(a.get("-m"))
+    den = a.get("-den", "nonaggr")
+    if den not in ("nonaggr", "aggr", "both", "no"):
+        raise Usage(f"-den {den}: not nonaggr, aggr, both or no")
+    if os.path.isdir(out):  # as ICA_AROMA.py, which then exits
+        print(f"Output directory {out} already exists. AROMA will not continue.")
+        return
+    os.makedirs(os.path.join(out, "melodic.ica"))
+    like = load(in_file)
+    mean = series.mean(axis=3, keepdims=True)
+    save(series - mean, like, os.path.join(out, "melodic.ica", "melodic_IC"))
+    n = series.shape[3]
+    text(os.path.join(out, "classified_motion_ICs.txt"), "1")
+    text(os.path.join(out, "feature_scores.txt"),
+         "".join("0.5\t0.5\t0.1\t0.1\n" for _ in range(n)))
+    text(os.path.join(out, "classification_overview.txt"),
+         "IC\tMotion/noise\tmaximum RP correlation\tEdge-fraction\tHigh-frequency "
+         "content\tCSF-fraction\n"
+         + "".join(f"{k + 1}\t{'True' if k == 0 else 'False'}\t0.5\t0.5\t0.1\t0.1\n"
+                   for k in range(n)))
+    if den in ("nonaggr", "both"):
+        save(series, like, os.path.join(out, "denoised_func_data_nonaggr"))
+    if den in ("aggr", "both"):
+        save(series - (series - mean) * 0.5, like, os.path.join(out, "denoised_func_data_aggr"))
+
+
 TOOLS = {name: fn for name, fn in globals().items()
          if callable(fn) and not name.startswith("_") and name not in (
              "image_name", "find_image", "load", "data", "save", "copy_image", "text",
              "need", "main", "Args", "Usage")
          and getattr(fn, "__module__", None) == __name__}
+
+
+TOOLS["ICA_AROMA.py"] = TOOLS.pop("ICA_AROMA")  # the script's name
 
 
 def main(tool: str) -> None:
