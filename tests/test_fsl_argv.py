@@ -231,6 +231,18 @@ CASES = [
      "--burnin=0 --burnin_noard=0 --bvals={bvals} --bvecs={bvecs} --cnonlinear --data={f} "
      "--f0 --ardf0 --gradnonlin={a} --logdir={t}/samples --mask={mask} --model=2 "
      "--nfibres=1 --njumps=5000 --sampleevery=1 --seed=7 --updateproposalevery=40"),
+    # the inputs are linked into the subject folder out_dir under bedpostx's names
+    ("bedpostx", {"dwi": "f", "mask": "mask", "bvecs": "bvecs", "bvals": "bvals"},
+     "{wd}/bedpostx -b 0 --burnin_noard=0 --forcedir -n 2 -j 5000 -s 1 "
+     "--updateproposalevery=40"),
+    ("bedpostx", {"dwi": "f", "mask": "mask", "bvecs": "params.txt", "bvals": "index.txt",
+                  "grad_dev": "a", "gradnonlin": True, "out_dir": "{t}/subj", "n_fibres": 3,
+                  "fudge": 2, "model": 3, "no_ard": True, "logdir": "{t}/logs"},
+     "{t}/subj -b 0 --burnin_noard=0 --forcedir -w 2 -g --logdir={t}/logs -model 3 -n 3 "
+     "-j 5000 --noard -s 1 --updateproposalevery=40"),
+    ("bedpostx_gpu", {"dwi": "f", "mask": "mask", "bvecs": "bvecs", "bvals": "bvals",
+                      "n_fibres": 1, "force_dir": False},
+     "{wd}/bedpostx -b 0 --burnin_noard=0 -n 1 -j 5000 -s 1 --updateproposalevery=40"),
     #
     # -- TBSS, vecreg, proj_thresh, make_dyadic_vectors (issue 13) --
     ("tbss_skeleton", {"in_file": "a", "skeleton_file": True}, "-i {a} -o {wd}/a_skeleton.nii.gz"),

@@ -651,6 +651,10 @@ OPTIONS = {
     # logdir defaults to 'logdir' in the run's folder (nipype: '.', its own folder)
     ("xfibres", "XFibres5"): dict(adjust=lambda argv, d: _logdir_default(argv, d)),
     ("xfibres", "XFibres"): dict(adjust=lambda argv, d: _logdir_default(argv, d)),
+    # nipype's use_gpu runs bedpostx_gpu: ours is fsl.bedpostx_gpu
+    ("bedpostx", "BEDPOSTX5"): dict(skip={"use_gpu"}),
+    ("bedpostx", "BEDPOSTX"): dict(skip={"use_gpu"}),
+    ("bedpostx_gpu", "BEDPOSTX5"): dict(skip={"use_gpu"}, theirs=lambda d: {"use_gpu": True}),
     #
     # -- TBSS, vecreg, proj_thresh, make_dyadic_vectors (issue 13) --
     # projecting without a search mask: nipype passes "<undefined>"; ours refuses;
@@ -721,6 +725,7 @@ RANDOM_ONLY = [
     ("Text2Vest", "Text2Vest"), ("Vest2Text", "Vest2Text"), ("eddy_correct", "EddyCorrect"),
     # -- tractography: bedpostx, xfibres, probtrackx (issue 13) --
     ("xfibres", "XFibres5"), ("xfibres", "XFibres"),  # nipype's alias, checked as listed
+    ("bedpostx", "BEDPOSTX5"), ("bedpostx", "BEDPOSTX"), ("bedpostx_gpu", "BEDPOSTX5"),
     #
     # -- TBSS, vecreg, proj_thresh, make_dyadic_vectors (issue 13) --
     ("tbss_skeleton", "TractSkeleton"), ("vecreg", "VecReg"), ("proj_thresh", "ProjThresh"),

@@ -104,3 +104,135 @@ def test_xfibres_refuses_exclusive_options_before_running(standin_fsl, tmp_path)
         fsl.xfibres().run(dwi=dwi, mask=mask, bvecs=bvecs, bvals=bvals, f0_ard=True,
                           all_ard=True)
     assert not os.path.exists(tmp_path / "standin-calls.jsonl")  # nothing ran
+
+
+# -- bedpostx ---------------------------------------------------------------------
+
+
+def test_bedpostx_links_a_subject_folder_and_finds_its_results(standin_fsl, tmp_path):
+    dwi, mask, bvecs, bvals = _dwi(tmp_path)
+    named = tmp_path / "dwi.bvec"  # any name: linked in as bvecs
+    named.write_text(open(bvecs).read())
+    res = fsl.bedpostx().run(dwi=dwi, mask=mask, bvecs=str(named), bvals=bvals, n_fibres=2,
+                             n_jumps=12, sample_every=3)
+    wd = res.runtime.cwd
+    subject = os.path.join(wd, "bedpostx")
+    assert res.argv[1] == subject
+    # the folder bedpostx reads: fixed names, images with their extension
+    assert sorted(os.listdir(subject)) == ["bvals", "bvecs", "data.nii", "nodif_brain_mask.nii"]
+    assert all(os.path.islink(os.path.join(subject, n)) for n in os.listdir(subject))
+    assert os.path.realpath(os.path.join(subject, "bvecs")) == str(named)
+    out = res.outputs
+    assert out.bedpostx_dir == subject + ".bedpostX"
+    assert [os.path.basename(p.get_filename()) for p in out.merged_thsamples] == [
+        "merged_th1samples.nii.gz", "merged_th2samples.nii.gz"]
+    assert out.merged_thsamples[0].shape == (6, 7, 8, 4)  # 12 jumps, every 3rd
+    for name in ("merged_phsamples", "merged_fsamples", "mean_thsamples", "mean_phsamples",
+                 "mean_fsamples", "dyads", "dyads_dispersion"):
+        assert len(getattr(out, name)) == 2, name
+    # per fibre only: mean_fsumsamples and the dispersions are not in mean_fsamples, dyads
+    assert [os.path.basename(p.get_filename()) for p in out.mean_fsamples] == [
+        "mean_f1samples.nii.gz", "mean_f2samples.nii.gz"]
+    assert [os.path.basename(p.get_filename()) for p in out.dyads] == [
+        "dyads1.nii.gz", "dyads2.nii.gz"]
+    assert np.allclose(np.abs(out.dyads[0].get_fdata()[2, 3, 4]), [1, 0, 0], atol=1e-6)
+    assert out.mean_dsamples.shape == out.mean_S0samples.shape == (6, 7, 8)
+    # chained: the mean fraction thresholded, its own file passed
+    thr = fsl.Threshold().run(in_file=out.mean_fsamples[0], thresh=0.1)
+    assert thr.bytes_written == 0 and thr.outputs.out_file.get_fdata().any()
+
+
+def test_bedpostx_subject_folder_given_and_gpu_variant(standin_fsl, tmp_path):
+    dwi, mask, bvecs, bvals = _dwi(tmp_path, fibre=(0.0, 1.0, 0.0))
+    grad = nib.Nifti1Image(np.zeros((6, 7, 8, 9), np.float32), _AFFINE)
+    res = fsl.bedpostx_gpu().run(dwi=dwi, mask=mask, bvecs=bvecs, bvals=bvals, n_fibres=1,
+                                 n_jumps=2, grad_dev=grad, gradnonlin=True,
+                                 out_dir=str(tmp_path / "subj"))
+    assert _calls(tmp_path)[-1]["tool"] == "bedpostx_gpu"
+    assert "grad_dev.nii" in os.listdir(tmp_path / "subj")
+    out = res.outputs
+    assert out.bedpostx_dir == str(tmp_path / "subj.bedpostX")
+    assert np.allclose(np.abs(out.dyads[0].get_fdata()[3, 3, 3]), [0, 1, 0], atol=1e-6)
+    # a second run into the same processed folder: bedpostx refuses, the error says so
+    from interfaces.base import CommandFailedError
+    with pytest.raises(CommandFailedError, match="already been processed"):
+        fsl.bedpostx().run(dwi=dwi, mask=mask, bvecs=bvecs, bvals=bvals, n_jumps=2,
+                           out_dir=str(tmp_path / "subj"))
+
+
+def test_bedpostx_preview_names_the_staged_folder_and_writes_nothing(standin_fsl, tmp_path):
+    from interfaces.base import DryRunner
+
+    dwi, mask, bvecs, bvals = _dwi(tmp_path)
+    preview = fsl.bedpostx().run(dwi=dwi, mask=mask, bvecs=bvecs, bvals=bvals,
+                                 out_dir=str(tmp_path / "s"), runner=DryRunner())
+    assert preview.argv[1] == str(tmp_path / "s")
+    assert not os.path.exists(tmp_path / "s")
+
+
+# -- the base ideas these tools needed, on a tool of our own ------------------------
+
+
+_WALKER = """\
+import json, os, sys
+found = sorted(os.path.relpath(os.path.join(root, name))
+               for root, _, names in os.walk(".") for name in names)
+print(json.dumps({"args": sys.argv[1:], "found": found}))
+"""
+
+
+@pytest.fixture
+def walker(tmp_path):
+    """A tool that prints its arguments and every file under its folder."""
+    import sys
+
+    from interfaces.base import (
+        File, Image, InputSpec, Interface, List, OutputDirectory, Str,
+    )
+
+    script = tmp_path / "walker"
+    script.write_text(f"#!{sys.executable}\n{_WALKER}")
+    script.chmod(0o755)
+
+    class walker(Interface):
+        """Lists its folder."""
+
+        executable = str(script)
+
+        class Inputs(InputSpec):
+            subject = OutputDirectory(argstr="%s", position=0, name_template="subj")
+            base = Str("merged", usedefault=True, argstr="--base=%s")
+            table = File(stage="{subject}/table")
+            image = Image(stage="{subject}/data")
+            samples = List(Image(), stage="{base}_th%dsamples")
+            label = Str()
+            labelled = Image(argstr="--image=%s", stage="{label}_image")
+
+    return walker
+
+
+def test_stage_names_from_inputs_into_an_output_folder(walker, tmp_path):
+    (tmp_path / "t.txt").write_text("1 2\n")
+    img = nib.Nifti1Image(np.zeros((2, 3, 4), np.float32), np.eye(4))
+    res = walker().run(table=str(tmp_path / "t.txt"), image=img, samples=[img, img],
+                       base="m")
+    seen = json.loads(res.runtime.stdout)
+    # {subject}: the output folder's path; a file's name exactly, an image's extension kept
+    assert seen["found"] == ["m_th1samples.nii", "m_th2samples.nii", "subj/data.nii",
+                             "subj/table"]
+    assert seen["args"] == [os.path.join(res.runtime.cwd, "subj"), "--base=m"]
+    # a subject folder given by the user: the links go there
+    res = walker().run(table=str(tmp_path / "t.txt"), subject=str(tmp_path / "given"))
+    assert os.listdir(tmp_path / "given") == ["table"]
+    assert os.path.realpath(tmp_path / "given" / "table") == str(tmp_path / "t.txt")
+
+
+def test_stage_name_from_an_unset_input_is_refused(walker, tmp_path):
+    from interfaces.base import DryRunner
+
+    img = nib.Nifti1Image(np.zeros((2, 3, 4), np.float32), np.eye(4))
+    with pytest.raises(InputError, match="'labelled' is staged under a name made from "
+                                         "'label', which is not set"):
+        walker().run(labelled=img, runner=DryRunner())
+    preview = walker().run(labelled=img, label="x", runner=DryRunner())
+    assert preview.argv[-1] == f"--image={preview.runtime.cwd}/x_image.nii"

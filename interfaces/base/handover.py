@@ -12,6 +12,7 @@ as a temporary is shown in ``<temporary>/``.
 from __future__ import annotations
 
 import os
+import re
 
 from .errors import InputFileNotFoundError
 from .specs import element_trait, is_output_trait, trait_kind
@@ -43,7 +44,8 @@ def hand_over(run) -> None:
     staged = {}  # path in the run's folder -> the file linked there
     for name in values:
         if run.traits[name].stage:
-            values[name] = _stage(run, name, run.traits[name].stage, values[name], staged)
+            values[name] = _stage(run, name, run.traits[name].stage, values[name], staged,
+                                  values)
     run.values = values
 
 
@@ -95,11 +97,13 @@ def _one(run, name, ctrait, value, index):
     return value, None
 
 
-def _stage(run, name, stage, value, staged):
+def _stage(run, name, stage, value, staged, values):
     """Link the file(s) of one input into the run's folder and return the
     linked path(s): under their own base names (``stage=True``), or under
-    ``stage`` (``"%d"``: the position in a list, from 1), their extension
-    kept.  Every file of a NIfTI pair is linked; a copy where links fail."""
+    ``stage`` (``"%d"``: the position in a list, from 1; ``{input}``: that
+    input's value, or an output argument's path), an image's extension kept.
+    A name with a folder links into that folder (made when needed).  Every
+    file of a NIfTI pair is linked; a copy where links fail."""
     import shutil
 
     from .errors import InputError
@@ -107,14 +111,18 @@ def _stage(run, name, stage, value, staged):
 
     folder = run.new_workdir()
     many = isinstance(value, list)
+    exact = isinstance(stage, str) and trait_kind(_element(run.traits[name])) != "image"
     out = []
     for index, path in enumerate(value if many else [value]):
         root, ext = split_ext(os.path.basename(path))
         if isinstance(stage, str):
             root = stage % (index + 1) if "%" in stage else stage
+            root = _STAGE_FIELD.sub(lambda m: _stage_word(run, name, m.group(1), values),
+                                    root)
         linked = None
         for one in _files_of(run, name, path):
-            dest = os.path.join(folder, root + split_ext(one)[1])
+            # an image keeps its extension (its format); a file takes the name given
+            dest = os.path.join(folder, root if exact else root + split_ext(one)[1])
             linked = linked or dest
             if staged.get(dest, one) != one or (
                     dest not in staged and not run.dry and os.path.lexists(dest)
@@ -127,6 +135,7 @@ def _stage(run, name, stage, value, staged):
             staged[dest] = one
             if run.dry:
                 continue
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
             if os.path.islink(dest):  # a link of an earlier run in the same workdir
                 os.remove(dest)
             try:
@@ -135,6 +144,38 @@ def _stage(run, name, stage, value, staged):
                 shutil.copy2(one, dest)
         out.append(linked)
     return out if many else out[0]
+
+
+#: ``{input}`` in a stage name.
+_STAGE_FIELD = re.compile(r"\{(\w+)\}")
+
+
+def _element(ctrait):
+    """The trait of a list's elements, or the trait itself."""
+    if trait_kind(ctrait) is None and ctrait.inner_traits:
+        return ctrait.inner_traits[0]
+    return ctrait
+
+
+def _stage_word(run, name, word, values) -> str:
+    """What ``{word}`` stands for in input ``name``'s stage name: the value
+    of input ``word``, or the path of output argument ``word`` (bedpostx's
+    subject folder, which its inputs are linked into)."""
+    from .errors import InputError
+    from .naming import Namer
+    from .traits_ import is_set
+
+    ctrait = run.traits.get(word)
+    if ctrait is not None and is_output_trait(ctrait):
+        namer = Namer(run.name, run.spec, run.interface.family, run.workdir, run.caller_cwd,
+                      values)
+        path = namer.output_arg(word)
+        if path is not None:
+            return path
+    elif ctrait is not None and is_set(getattr(run.spec, word)):
+        return os.fspath(getattr(run.spec, word))
+    raise InputError(f"{run.name}: input {name!r} is staged under a name made from "
+                     f"{word!r}, which is not set. Set {word!r}.")
 
 
 #: The other file of a two-file image (NIfTI or Analyze pair).

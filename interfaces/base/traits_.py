@@ -75,8 +75,12 @@ how it appears on the command line (nipype's vocabulary):
 ``stage`` (file and image inputs, and lists of them)
     the tool reads this input from its working folder, by name: it is
     linked into the run's folder and passed as that path -- under its own
-    base name (True) or under this one, extension kept (``"sigmasquareds"``;
-    ``"pe%d"`` numbers a list from 1); nipype's ``copyfile=False``.
+    base name (True) or under this one, an image's extension kept
+    (``"sigmasquareds"``; ``"pe%d"`` numbers a list from 1; a file gets the
+    name exactly: ``"bvecs"``); ``{input}`` in the name is that input's
+    value, or an output argument's path, and a folder in it is made
+    (bedpostx's ``"{out_dir}/data"``, probtrackx's
+    ``"{samples_base_name}_th%dsamples"``); nipype's ``copyfile=False``.
 ``create`` (output directories)
     False: the tool makes the folder itself, so it is not made before the
     run (FSL's flameo or film_gls write into ``stats+`` when ``stats``

@@ -18,7 +18,7 @@ nibabel images in memory; image outputs come back as lazy imagecache images.
 ``model``           randomise, fsl_glm
 ``feat``            feat, feat_model, film_gls, contrast_mgr, flameo, mm,
                     dual_regression
-``tractography``    xfibres
+``tractography``    xfibres, bedpostx, bedpostx_gpu
 ``tbss``            tbss_skeleton, vecreg, proj_thresh, make_dyadic_vectors
 ``misc``            fslslice, fslpspec, distancemap, find_the_biggest, sigloss,
                     Text2Vest, Vest2Text, eddy_correct
@@ -68,7 +68,7 @@ from .registration import (
     applyisoxfm, applywarp, applyxfm, convert_xfm, convertwarp, epi_reg, flirt, fnirt,
     invwarp, mcflirt,
 )
-from .tractography import xfibres
+from .tractography import bedpostx, bedpostx_gpu, xfibres
 from .utils import (
     cluster, fslcpgeom, fslmaths, fslmerge, fslorient, fslreorient2std, fslroi, fslsplit,
     fslstats, fslswapdim, robustfov,
@@ -92,7 +92,7 @@ __all__ = [
     "IsotropicSmooth", "ApplyMask", "DilateImage", "ErodeImage", "SpatialFilter",
     "UnaryMaths", "BinaryMaths", "TemporalFilter", "Smooth",
     # tractography (probtrackx, bedpostx)
-    "xfibres",
+    "xfibres", "bedpostx", "bedpostx_gpu",
     #
     # TBSS, vecreg, proj_thresh, make_dyadic_vectors
     "tbss_skeleton", "vecreg", "proj_thresh", "make_dyadic_vectors",

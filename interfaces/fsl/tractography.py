@@ -5,18 +5,22 @@ probtrackx, probtrackx2 (probabilistic tracking on those samples).
 Declarations only; option names are nipype's (its ``FSLXCommand`` spec,
 which xfibres and bedpostx share, and its ``ProbTrackX`` specs).  The
 folders these tools make themselves (xfibres' ``logdir``, probtrackx's
-``out_dir``) are named, not made, before the run.
+``out_dir``) are named, not made, before the run.  bedpostx reads a subject
+folder by names (``data``, ``nodif_brain_mask``, ``bvecs``, ``bvals``): its
+inputs are linked into ``out_dir`` under those names (``stage``).
 """
 
 from __future__ import annotations
 
+import os
+
 from ..base import (
-    Bool, Enum, File, Float, Image, Int, Interface, List, OutputDirectory, OutputSpec,
-    exclusive,
+    Bool, Directory, Enum, File, Float, Image, Int, Interface, List, OutputDirectory,
+    OutputSpec, exclusive,
 )
 from .family import FSL, FSLInputs
 
-__all__ = ["xfibres"]
+__all__ = ["xfibres", "bedpostx", "bedpostx_gpu"]
 
 
 def _fsl_x_options(flag):
@@ -98,12 +102,95 @@ class xfibres(Interface):
         dyads = _in_logdir("dyads*", "mean principal diffusion direction, per fibre",
                            many=True, exclude="*_dispersion*")
         fsamples = _in_logdir("f*samples", "samples of the volume fraction, per fibre",
-                              many=True, exclude="f0samples*")
+                              many=True, exclude="f[!1-9]*")
         mean_dsamples = _in_logdir("mean_dsamples", "mean of the diffusivity d")
         mean_fsamples = _in_logdir("mean_f*samples", "mean volume fraction, per fibre",
-                                   many=True, exclude="mean_f0samples*")
+                                   many=True, exclude="mean_f[!1-9]*")
         mean_S0samples = _in_logdir("mean_S0samples", "mean of the baseline signal S0")
         mean_tausamples = _in_logdir("mean_tausamples", "mean of tau (Rician noise only)",
                                      requires=["rician"])
         phsamples = _in_logdir("ph*samples", "samples of phi, per fibre", many=True)
         thsamples = _in_logdir("th*samples", "samples of theta, per fibre", many=True)
+
+
+def _in_bedpostx_dir(template=""):
+    """A rule naming an output in bedpostx's results folder, ``out_dir``
+    plus ``.bedpostX`` (an image when ``template`` is given)."""
+    def name(namer):
+        subject = namer.output_arg("out_dir")
+        if subject is None:
+            return None
+        if not template:
+            return subject + ".bedpostX"
+        ext = namer.family.output_extension(namer.output_type)
+        return os.path.join(subject + ".bedpostX", template + ext)
+    return name
+
+
+def _per_fibre(template, desc, **metadata):
+    return List(Image(), name_template=_in_bedpostx_dir(template), desc=desc, **metadata)
+
+
+class bedpostx(Interface):
+    """Sample the fibre orientations of a whole subject with xfibres and
+    merge the samples (BEDPOSTX): the inputs are linked into the subject
+    folder ``out_dir`` under the names bedpostx reads, and the results are
+    in ``out_dir`` + ``.bedpostX`` (nipype's ``BEDPOSTX5``, alias
+    ``BEDPOSTX``)."""
+
+    executable = "bedpostx"
+    family = FSL
+
+    Inputs = type("Inputs", (FSLInputs,), {
+        "dwi": Image(mandatory=True, stage="{out_dir}/data",
+                     desc="diffusion-weighted data (4D), linked in as out_dir/data"),
+        "mask": Image(mandatory=True, stage="{out_dir}/nodif_brain_mask",
+                      desc="brain mask, linked in as out_dir/nodif_brain_mask"),
+        "bvecs": File(mandatory=True, stage="{out_dir}/bvecs",
+                      desc="b vectors, linked in as out_dir/bvecs"),
+        "bvals": File(mandatory=True, stage="{out_dir}/bvals",
+                      desc="b values, linked in as out_dir/bvals"),
+        "grad_dev": Image(stage="{out_dir}/grad_dev",
+                          desc="gradient nonlinearities, linked in as out_dir/grad_dev "
+                               "(for gradnonlin)"),
+        "out_dir": OutputDirectory(argstr="%s", position=1,
+                                   name_template="bedpostx",
+                                   desc="the subject folder (default 'bedpostx' in the "
+                                        "run's folder); the results go in "
+                                        "out_dir.bedpostX"),
+        "logdir": OutputDirectory(argstr="--logdir=%s", generate=False, create=False,
+                                  desc="xfibres' log folder"),
+        "gradnonlin": Bool(argstr="-g", desc="consider gradient nonlinearities (grad_dev)"),
+        **_fsl_x_options(lambda xfibres_flag, bedpostx_flag: bedpostx_flag),
+        "groups": _FSL_X_GROUPS,
+    })
+
+    class Outputs(OutputSpec):
+        bedpostx_dir = Directory(name_template=_in_bedpostx_dir(),
+                                 desc="the results folder, out_dir.bedpostX")
+        mean_dsamples = Image(name_template=_in_bedpostx_dir("mean_dsamples"),
+                              desc="mean of the diffusivity d")
+        mean_S0samples = Image(name_template=_in_bedpostx_dir("mean_S0samples"),
+                               desc="mean of the baseline signal S0")
+        mean_fsamples = _per_fibre("mean_f*samples", "mean volume fraction, per fibre",
+                                   exclude="mean_f[!1-9]*")
+        mean_phsamples = _per_fibre("mean_ph*samples", "mean of phi, per fibre")
+        mean_thsamples = _per_fibre("mean_th*samples", "mean of theta, per fibre")
+        merged_thsamples = _per_fibre("merged_th*samples",
+                                      "samples of theta, per fibre (probtrackx's thsamples)")
+        merged_phsamples = _per_fibre("merged_ph*samples",
+                                      "samples of phi, per fibre (probtrackx's phsamples)")
+        merged_fsamples = _per_fibre("merged_f*samples",
+                                     "samples of the volume fraction, per fibre "
+                                     "(probtrackx's fsamples)", exclude="merged_f[!1-9]*")
+        dyads = _per_fibre("dyads*", "mean principal diffusion direction, per fibre",
+                           exclude="*_dispersion*")
+        dyads_dispersion = _per_fibre("dyads*_dispersion",
+                                      "dispersion of the direction, per fibre")
+
+
+class bedpostx_gpu(bedpostx):
+    """bedpostx on the GPU (nipype's ``BEDPOSTX5(use_gpu=True)``): the same
+    inputs and results."""
+
+    executable = "bedpostx_gpu"

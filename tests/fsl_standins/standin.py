@@ -1034,6 +1034,55 @@ def xfibres(argv):
         save(np.zeros(mask.shape), img, os.path.join(out, "mean_d_stdsamples"))
 
 
+def bedpostx(argv):
+    # FSL's bedpostx script: a subject folder of fixed names; -n -w -b -j -s
+    # -model -g are its own, other options are handed to xfibres.
+    if not argv or argv[0].startswith("-"):
+        raise Usage("Usage: bedpostx <subject_directory> [options]")
+    subject = argv[0].rstrip("/")
+    a = Args(argv[1:], valued={"-n", "-w", "-b", "-j", "-s", "-model", "-NJOBS"})
+    for name in ("data", "nodif_brain_mask"):
+        find_image(os.path.join(subject, name))
+    for name in ("bvecs", "bvals"):
+        if not os.path.isfile(os.path.join(subject, name)):
+            raise Usage(f"{subject}/{name} not found")
+    if a.has("-g"):
+        find_image(os.path.join(subject, "grad_dev"))
+    results = subject + ".bedpostX"
+    if os.path.exists(os.path.join(results, "xfms", "eye.mat")):
+        raise Usage(f"{subject} has already been processed: {results}. Delete or rename "
+                    f"{results} before repeating the process.")
+    nfibres = int(a.get("-n", 3))
+    nsamples = _fsl_x_samples(a, "-j", "-s", default_every=25)
+    img, mask, th, ph, f, d, s0 = _fit_fibres(
+        os.path.join(subject, "data"), os.path.join(subject, "nodif_brain_mask"),
+        os.path.join(subject, "bvecs"), os.path.join(subject, "bvals"), nfibres)
+    for folder in ("diff_slices", "logs", "xfms"):
+        os.makedirs(os.path.join(results, folder), exist_ok=True)
+    text(os.path.join(results, "xfms", "eye.mat"), IDENTITY)
+    text(os.path.join(results, "commands.txt"), "xfibres (stand-in)\n")
+    for name in ("bvecs", "bvals"):
+        with open(os.path.join(subject, name)) as fh:
+            text(os.path.join(results, name), fh.read())
+    save(mask, img, os.path.join(results, "nodif_brain_mask"), np.uint8)
+    for k in range(nfibres):
+        n = k + 1
+        for name, values in ((f"th{n}", th[k]), (f"ph{n}", ph[k]), (f"f{n}", f[k])):
+            save(np.repeat(values[..., None], nsamples, axis=-1), img,
+                 os.path.join(results, f"merged_{name}samples"))
+            save(values, img, os.path.join(results, f"mean_{name}samples"))
+        save(_dyads(th[k], ph[k]) * mask[..., None], img, os.path.join(results, f"dyads{n}"))
+        save(np.zeros(mask.shape), img, os.path.join(results, f"dyads{n}_dispersion"))
+    save(f.sum(axis=0), img, os.path.join(results, "mean_fsumsamples"))
+    save(d, img, os.path.join(results, "mean_dsamples"))
+    save(s0, img, os.path.join(results, "mean_S0samples"))
+    if a.has("--f0"):
+        save(np.zeros(mask.shape), img, os.path.join(results, "mean_f0samples"))
+
+
+bedpostx_gpu = bedpostx
+
+
 #
 # -- TBSS, vecreg, proj_thresh, make_dyadic_vectors (issue 13) --
 def _ridge(values):
