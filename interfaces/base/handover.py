@@ -15,7 +15,7 @@ import os
 import re
 
 from .errors import InputFileNotFoundError
-from .specs import element_trait, is_output_trait, trait_kind
+from .specs import as_list, element_trait, is_output_trait, trait_kind
 from .traits_ import ImageOrValue, is_image_value
 
 __all__ = ["hand_over", "hand_over_value", "TEMPORARY"]
@@ -99,23 +99,31 @@ def _one(run, name, ctrait, value, index):
 
 def _stage(run, name, stage, value, staged, values):
     """Link the file(s) of one input into the run's folder and return the
-    linked path(s): under their own base names (``stage=True``), or under
+    linked path(s): under their own base names (``stage=True``), under
     ``stage`` (``"%d"``: the position in a list, from 1; ``{input}``: that
-    input's value, or an output argument's path), an image's extension kept.
-    A name with a folder links into that folder (made when needed).  Every
-    file of a NIfTI pair is linked; a copy where links fail."""
-    import shutil
-
-    from .errors import InputError
+    input's value, or an output argument's path), or under ``stage(run,
+    index, path)``; an image's extension kept.  A name with a folder links
+    into that folder (made when needed).  Every file of a NIfTI pair is
+    linked; a copy where links fail.  A directory is rebuilt as a tree: its
+    folders made, its files linked (``"."``: into the run's folder itself)."""
     from .naming import split_ext
 
     folder = run.new_workdir()
     many = isinstance(value, list)
-    exact = isinstance(stage, str) and trait_kind(_element(run.traits[name])) != "image"
+    element = _element(run.traits[name])
+    exact = isinstance(stage, str) and trait_kind(element) != "image"
     out = []
     for index, path in enumerate(value if many else [value]):
+        if trait_kind(element) == "directory":
+            root = os.path.basename(os.path.normpath(path)) if stage is True else (
+                stage(run, index, path) if callable(stage) else stage)
+            out.append(_stage_tree(run, name, path, os.path.normpath(os.path.join(folder, root)),
+                                   staged))
+            continue
         root, ext = split_ext(os.path.basename(path))
-        if isinstance(stage, str):
+        if callable(stage):
+            root = stage(run, index, path)
+        elif isinstance(stage, str):
             root = stage % (index + 1) if "%" in stage else stage
             root = _STAGE_FIELD.sub(lambda m: _stage_word(run, name, m.group(1), values),
                                     root)
@@ -124,26 +132,73 @@ def _stage(run, name, stage, value, staged, values):
             # an image keeps its extension (its format); a file takes the name given
             dest = os.path.join(folder, root if exact else root + split_ext(one)[1])
             linked = linked or dest
-            if staged.get(dest, one) != one or (
-                    dest not in staged and not run.dry and os.path.lexists(dest)
-                    and not os.path.islink(dest)):
-                raise InputError(
-                    f"{run.name}: input {name!r} would be staged as {dest}, which another "
-                    f"file already is. Pass files of different names.")
-            if dest in staged:  # the same file twice: linked once
-                continue
-            staged[dest] = one
-            if run.dry:
-                continue
-            os.makedirs(os.path.dirname(dest), exist_ok=True)
-            if os.path.islink(dest):  # a link of an earlier run in the same workdir
-                os.remove(dest)
-            try:
-                os.symlink(one, dest)
-            except OSError:
-                shutil.copy2(one, dest)
+            _link(run, name, one, dest, staged)
         out.append(linked)
     return out if many else out[0]
+
+
+def _link(run, name, one, dest, staged) -> None:
+    """Link file ``one`` at ``dest`` (in the run's folder), once; refuse a
+    second file under the same name."""
+    import shutil
+
+    from .errors import InputError
+
+    if staged.get(dest, one) != one or (
+            dest not in staged and not run.dry and os.path.lexists(dest)
+            and not os.path.islink(dest)):
+        raise InputError(
+            f"{run.name}: input {name!r} would be staged as {dest}, which another "
+            f"file already is. Pass files of different names.")
+    if dest in staged:  # the same file twice: linked once
+        return
+    staged[dest] = one
+    if run.dry:
+        return
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
+    if os.path.islink(dest):  # a link of an earlier run in the same workdir
+        os.remove(dest)
+    try:
+        os.symlink(one, dest)
+    except OSError:
+        shutil.copy2(one, dest)
+
+
+#: Files of a run's folder that are the base's, not the tool's: never staged.
+_RECORDS = ("provenance.json", "provenance-*.json")
+
+
+def _stage_tree(run, name, source, dest, staged) -> str:
+    """Rebuild folder ``source`` at ``dest``: folders made, files linked
+    (to the files themselves, not to links), but those matching the input's
+    ``stage_exclude`` patterns (relative paths; ``{input}`` the value of an
+    input), which the tool writes anew -- through a link it would write into
+    ``source`` -- and the base's own records."""
+    import fnmatch
+
+    from .errors import InputError
+
+    source = os.path.abspath(source)
+    if os.path.realpath(source) == os.path.realpath(dest):
+        return dest  # the run's folder is the one given: the tool works in it
+    if os.path.realpath(dest).startswith(os.path.realpath(source) + os.sep):
+        raise InputError(f"{run.name}: input {name!r} ({source}) holds the run's folder "
+                         f"{dest}; choose a workdir outside it.")
+    patterns = [_STAGE_FIELD.sub(lambda m: str(getattr(run.spec, m.group(1))), p)
+                for p in as_list(run.traits[name].stage_exclude)]
+    for here, folders, names in os.walk(source, followlinks=True):
+        relative = os.path.relpath(here, source)
+        folders.sort()
+        for one in sorted(names):
+            path = os.path.normpath(os.path.join(relative, one))
+            top = relative == "." and any(fnmatch.fnmatchcase(one, p) for p in _RECORDS)
+            if top or any(fnmatch.fnmatchcase(path, p) for p in patterns):
+                continue
+            _link(run, name, os.path.realpath(os.path.join(here, one)),
+                  os.path.join(dest, path), staged)
+        if not run.dry:
+            os.makedirs(os.path.join(dest, relative), exist_ok=True)
+    return dest
 
 
 #: ``{input}`` in a stage name.

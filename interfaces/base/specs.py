@@ -44,7 +44,7 @@ METADATA = frozenset({
     "len_argstr", "writer", "suffix", "reader", "optional", "selects_output_type",
     "formats", "copy", "exists", "generate", "modified_input", "from_stdout", "discovered",
     "name_template_if", "default_from", "one_or_more", "fill_optional", "formatter",
-    "printed", "exclude", "stage", "create",
+    "printed", "exclude", "stage", "create", "stage_exclude",
 })
 #: Keys the traits machinery itself sets.
 _TRAITS_KEYS = frozenset({"type", "parent", "usedefault", "default_value", "array",

@@ -72,7 +72,7 @@ how it appears on the command line (nipype's vocabulary):
 ``exclude`` (list outputs found by glob)
     a pattern (``*`` a wildcard) of base names the glob leaves out, those
     of another output (eddy_quad's ``avg_b*.png`` but ``avg_b0_pe*.png``).
-``stage`` (file and image inputs, and lists of them)
+``stage`` (file, image and directory inputs, and lists of them)
     the tool reads this input from its working folder, by name: it is
     linked into the run's folder and passed as that path -- under its own
     base name (True) or under this one, an image's extension kept
@@ -80,7 +80,17 @@ how it appears on the command line (nipype's vocabulary):
     name exactly: ``"bvecs"``); ``{input}`` in the name is that input's
     value, or an output argument's path, and a folder in it is made
     (bedpostx's ``"{out_dir}/data"``, probtrackx's
-    ``"{samples_base_name}_th%dsamples"``); nipype's ``copyfile=False``.
+    ``"{samples_base_name}_th%dsamples"``); or under ``stage(run, index,
+    path)``, a name computed from the run, extension kept (tbss_non_FA's
+    images under their subjects' names); nipype's ``copyfile=False``.  A
+    directory is rebuilt as a tree -- its folders made, its files linked --
+    so the tool can write beside them and the folder given is left as it
+    was; ``"."`` rebuilds it as the run's folder itself (TBSS's scripts,
+    which work in a folder of earlier steps).
+``stage_exclude`` (staged directories)
+    patterns of paths in the folder (``*`` a wildcard, ``{input}`` the value
+    of an input) not linked, because the tool writes them anew: through a
+    link it would write into the folder given (``"stats/all_{measure}*"``).
 ``create`` (output directories)
     False: the tool makes the folder itself, so it is not made before the
     run (FSL's flameo or film_gls write into ``stats+`` when ``stats``
