@@ -266,6 +266,16 @@ CASES = [
     ("make_dyadic_vectors", {"theta_vol": "a", "phi_vol": "b"}, "{a} {b} {wd}/dyads"),
     ("make_dyadic_vectors", {"theta_vol": "a", "phi_vol": "b", "mask": "mask", "perc": 0.9,
                              "output": "{t}/d"}, "{a} {b} {mask} {t}/d 0.900000"),
+    # TBSS's scripts work in the run's folder, where tbss_dir is linked (a tree of links)
+    ("tbss_1_preproc", {"fa_list": ["a", "b"]}, "a.nii.gz b.nii.gz"),
+    ("tbss_2_reg", {"tbss_dir": "tbss_dir", "use_fmrib58": True}, "-T"),
+    ("tbss_2_reg", {"tbss_dir": "tbss_dir", "target": "b"}, "-t {b}"),
+    ("tbss_2_reg", {"tbss_dir": "tbss_dir", "find_best_target": True}, "-n"),
+    ("tbss_3_postreg", {"tbss_dir": "tbss_dir", "subject_mean": True}, "-S"),
+    ("tbss_3_postreg", {"tbss_dir": "tbss_dir", "use_fmrib58": True}, "-T"),
+    ("tbss_4_prestats", {"tbss_dir": "tbss_dir", "threshold": 0.2}, "0.2"),
+    ("tbss_non_FA", {"tbss_dir": "tbss_dir", "measure": "MD", "measure_files": ["a", "b"]},
+     "MD"),
     #
     # -- FEAT, FILM, FLAME and group models (issue 13) --
     ("feat", {"fsf_file": "design.txt"}, "{design.txt}"),

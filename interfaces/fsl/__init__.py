@@ -19,7 +19,9 @@ nibabel images in memory; image outputs come back as lazy imagecache images.
 ``feat``            feat, feat_model, film_gls, contrast_mgr, flameo, mm,
                     dual_regression
 ``tractography``    xfibres, bedpostx, bedpostx_gpu
-``tbss``            tbss_skeleton, vecreg, proj_thresh, make_dyadic_vectors
+``tbss``            tbss_skeleton, vecreg, proj_thresh, make_dyadic_vectors;
+                    TBSS's scripts tbss_1_preproc, tbss_2_reg, tbss_3_postreg,
+                    tbss_4_prestats, tbss_non_FA
 ``misc``            fslslice, fslpspec, distancemap, find_the_biggest, sigloss,
                     Text2Vest, Vest2Text, eddy_correct
 ``coordinates``     img2imgcoord, img2stdcoord, std2imgcoord (points, parsed),
@@ -63,7 +65,10 @@ from .model import fsl_glm, randomise
 from .plots import PlotMotionParams, PlotTimeSeries
 from .preprocess import bet, fast, fugue, prelude, run_first_all, slicetimer, susan
 from .qc import eddy_quad
-from .tbss import make_dyadic_vectors, proj_thresh, tbss_skeleton, vecreg
+from .tbss import (
+    make_dyadic_vectors, proj_thresh, tbss_1_preproc, tbss_2_reg, tbss_3_postreg,
+    tbss_4_prestats, tbss_non_FA, tbss_skeleton, vecreg,
+)
 from .registration import (
     applyisoxfm, applywarp, applyxfm, convert_xfm, convertwarp, epi_reg, flirt, fnirt,
     invwarp, mcflirt,
@@ -96,6 +101,7 @@ __all__ = [
     #
     # TBSS, vecreg, proj_thresh, make_dyadic_vectors
     "tbss_skeleton", "vecreg", "proj_thresh", "make_dyadic_vectors",
+    "tbss_1_preproc", "tbss_2_reg", "tbss_3_postreg", "tbss_4_prestats", "tbss_non_FA",
     #
     # FEAT, FILM, FLAME and group models
     "feat", "feat_model", "film_gls", "contrast_mgr", "flameo", "mm", "dual_regression",

@@ -1,11 +1,18 @@
 """TBSS and the diffusion tools around it: tbss_skeleton (a skeleton, and
 data projected onto it), vecreg (vector and tensor images registered),
-proj_thresh (probtrackx's seeds_to images as fractions of their total) and
-make_dyadic_vectors (bedpostx's mean fibre directions and their dispersion).
+proj_thresh (probtrackx's seeds_to images as fractions of their total),
+make_dyadic_vectors (bedpostx's mean fibre directions and their
+dispersion), and TBSS's scripts: tbss_1_preproc, tbss_2_reg,
+tbss_3_postreg, tbss_4_prestats and tbss_non_FA.
 
-Declarations only; option names are nipype's.  proj_thresh writes beside
-its inputs, so they are linked into the run's folder (``stage``) and its
-outputs are found there, one per input.
+Declarations only; option names are nipype's, and for the scripts (which
+nipype runs as a workflow of other tools, not as interfaces) FSL's usage
+text's.  proj_thresh writes beside its inputs, so they are linked into the
+run's folder (``stage``) and its outputs are found there, one per input.
+The scripts work in their current folder (FA/, origdata/, stats/): each
+run's folder is that folder, and ``tbss_dir`` -- the folder of the step
+before -- is rebuilt in it as a tree of links (``stage="."``), so that every
+step leaves the earlier ones' folders as they were.
 """
 
 from __future__ import annotations
@@ -13,13 +20,14 @@ from __future__ import annotations
 import os
 
 from ..base import (
-    Bool, Enum, File, Float, Image, InputError, Int, Interface, List, OutputImage,
-    OutputPrefix, OutputSpec,
+    Bool, Directory, Enum, File, Float, Image, InputError, Int, Interface, List, OutputImage,
+    OutputPrefix, OutputSpec, Str, exclusive,
 )
 from ..base.naming import split_ext
 from .family import FSL, FSLInputs
 
-__all__ = ["tbss_skeleton", "vecreg", "proj_thresh", "make_dyadic_vectors"]
+__all__ = ["tbss_skeleton", "vecreg", "proj_thresh", "make_dyadic_vectors", "tbss_1_preproc",
+           "tbss_2_reg", "tbss_3_postreg", "tbss_4_prestats", "tbss_non_FA"]
 
 
 # -- tbss_skeleton ------------------------------------------------------------------
@@ -192,3 +200,200 @@ class make_dyadic_vectors(Interface):
                       desc="the mean direction, a 4D image of 3 volumes")
         dispersion = Image(name_source="output", name_template="%s_dispersion",
                            desc="the dispersion of the directions (degrees)")
+
+
+# -- TBSS's scripts -------------------------------------------------------------------
+
+
+def _run_folder(namer):
+    """The run's folder: the scripts' current folder, holding FA/, stats/..."""
+    return namer.workdir
+
+
+def _tbss_dir(**metadata):
+    """The folder of the step before, rebuilt in the run's folder."""
+    return Directory(mandatory=True, stage=".",
+                     desc="the folder of the TBSS step before (its outputs.tbss_dir): "
+                          "linked into the run's folder, where the script works; it is "
+                          "left as it was", **metadata)
+
+
+def _found(template, desc, many=False, kind=Image, **metadata):
+    """An output the script writes at ``template`` in the run's folder."""
+    if many:
+        return List(kind(), name_template=template, desc=desc, **metadata)
+    return kind(name_template=template, desc=desc, **metadata)
+
+
+def _tbss_outputs(**outputs):
+    return type("Outputs", (OutputSpec,), {
+        "tbss_dir": Directory(name_template=_run_folder,
+                              desc="the run's folder, where the script worked (FA/, "
+                                   "origdata/, stats/): the next step's tbss_dir"),
+        **outputs})
+
+
+def _base_names(value, values):
+    """The staged images as names in the script's folder (tbss_1_preproc
+    writes FA/<name>_FA: a path would not do)."""
+    return [os.path.basename(v) for v in value]
+
+
+class tbss_1_preproc(Interface):
+    """TBSS step 1: each FA image eroded a little, its end slices zeroed,
+    into ``FA/<name>_FA`` with a mask; the originals moved to ``origdata/``
+    (the links to them: your files stay where they are)."""
+
+    executable = "tbss_1_preproc"
+    family = FSL
+
+    class Inputs(FSLInputs):
+        fa_list = List(Image(), argstr="%s", mandatory=True, minlen=1, one_or_more=True,
+                       stage=True, formatter=_base_names,
+                       desc="every subject's FA image (dtifit's FA), linked into the run's "
+                            "folder under its own name: its name names the subject (an "
+                            "image in memory: its temporary's, e.g. image-00001)")
+
+    Outputs = _tbss_outputs(
+        fa_list=_found("FA/*_FA", "each subject's preprocessed FA, in name order",
+                       many=True),
+        mask_list=_found("FA/*_FA_mask", "each subject's mask", many=True),
+        slices=_found("FA/slicesdir/index.html", "slicesdir's picture of every FA image",
+                      kind=File),
+    )
+
+
+class tbss_2_reg(Interface):
+    """TBSS step 2: every FA image registered nonlinearly (FNIRT) to a
+    target: FMRIB58_FA (``use_fmrib58``, FSL's recommendation), an image of
+    yours (``target``), or the most typical subject (``find_best_target``,
+    every subject to every other)."""
+
+    executable = "tbss_2_reg"
+    family = FSL
+
+    class Inputs(FSLInputs):
+        tbss_dir = _tbss_dir(stage_exclude=("FA/*_to_*", "FA/target.*"))
+        use_fmrib58 = Bool(argstr="-T", position=0,
+                           desc="FMRIB58_FA_1mm as the target (recommended)")
+        target = Image(argstr="-t %s", position=0, desc="this image as the target")
+        find_best_target = Bool(argstr="-n", position=0,
+                                desc="find the best target among the subjects (registers "
+                                     "every subject to every other)")
+
+        groups = (exclusive("use_fmrib58", "target", "find_best_target", required=True),)
+
+    Outputs = _tbss_outputs(
+        target_image=_found("FA/target", "the target, copied into FA/ (not with "
+                                         "find_best_target)", optional=True),
+        warp_list=_found("FA/*_to_*_warp", "the warp fields (<subject>_FA_to_target_warp; "
+                                           "every pair with find_best_target)", many=True),
+    )
+
+
+class tbss_3_postreg(Interface):
+    """TBSS step 3: every FA image brought into standard space and merged
+    (``stats/all_FA``), their mean, its mask and its skeleton."""
+
+    executable = "tbss_3_postreg"
+    family = FSL
+
+    class Inputs(FSLInputs):
+        tbss_dir = _tbss_dir(stage_exclude=("stats/*", "FA/*_to_target.[inh]*"))
+        subject_mean = Bool(argstr="-S", position=0,
+                            desc="mean_FA and its skeleton from the subjects' mean "
+                                 "(recommended)")
+        use_fmrib58 = Bool(argstr="-T", position=0,
+                           desc="FMRIB58_FA and its skeleton instead of the subjects'")
+
+        groups = (exclusive("subject_mean", "use_fmrib58", required=True),)
+
+    Outputs = _tbss_outputs(
+        all_FA=_found("stats/all_FA", "every subject's FA in standard space (4D)"),
+        mean_FA=_found("stats/mean_FA", "the mean FA"),
+        mean_FA_mask=_found("stats/mean_FA_mask", "the mask of all subjects' data"),
+        mean_FA_skeleton=_found("stats/mean_FA_skeleton", "the mean FA's skeleton"),
+        registered_list=_found("FA/*_FA_to_target", "each subject's FA in standard space",
+                               many=True),
+    )
+
+
+class tbss_4_prestats(Interface):
+    """TBSS step 4: the skeleton thresholded into a mask, its distance map,
+    and every subject's FA projected onto it (``stats/all_FA_skeletonised``,
+    randomise's input)."""
+
+    executable = "tbss_4_prestats"
+    family = FSL
+
+    class Inputs(FSLInputs):
+        tbss_dir = _tbss_dir(stage_exclude=("stats/thresh.txt", "stats/mean_FA_skeleton_mask*",
+                                            "stats/all_FA_skeletonised.*"))
+        threshold = Float(argstr="%g", position=0, mandatory=True,
+                          desc="FA threshold of the skeleton (FSL recommends 0.2)")
+
+    Outputs = _tbss_outputs(
+        skeleton_mask=_found("stats/mean_FA_skeleton_mask", "the thresholded skeleton"),
+        distance_map=_found("stats/mean_FA_skeleton_mask_dst",
+                            "distance map of the skeleton mask (tbss_skeleton's "
+                            "distance_map)"),
+        all_FA_skeletonised=_found("stats/all_FA_skeletonised",
+                                   "every subject's FA projected onto the skeleton (4D)"),
+        threshold_file=_found("stats/thresh.txt", "the threshold, as tbss_non_FA reads it",
+                              kind=File),
+    )
+
+
+def _subjects(run) -> list:
+    """The subjects' image names in origdata/ of the given ``tbss_dir``,
+    in FSL's order (sorted by name, as the scripts' globs list them)."""
+    from ..base.naming import split_ext
+
+    folder = os.path.join(run.caller_cwd, os.fspath(run.spec.tbss_dir), "origdata")
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        names = []
+    return sorted({split_ext(n)[0] for n in names if not n.startswith(".")
+                   and split_ext(n)[1].lower() in (".nii", ".nii.gz", ".img", ".img.gz",
+                                                   ".hdr", ".hdr.gz")})
+
+
+def _as_subject(run, index, path):
+    """tbss_non_FA's images are read as <measure>/<the subject's original name>."""
+    subjects = _subjects(run)
+    count = len(run.spec.measure_files)
+    if count != len(subjects):
+        raise InputError(
+            f"{run.name}: {count} measure_files for the {len(subjects)} subjects of "
+            f"tbss_dir's origdata/ ({', '.join(subjects) or 'none'}): pass one image per "
+            f"subject, in the order of their names.")
+    return os.path.join(run.spec.measure, subjects[index])
+
+
+class tbss_non_FA(Interface):
+    """TBSS for another measure than FA (MD, L2...): each subject's image
+    brought into standard space with the FA warps and projected onto the FA
+    skeleton: ``stats/all_<measure>`` and ``all_<measure>_skeletonised``."""
+
+    executable = "tbss_non_FA"
+    family = FSL
+
+    class Inputs(FSLInputs):
+        tbss_dir = _tbss_dir(stage_exclude=("{measure}/*", "stats/all_{measure}.*",
+                                            "stats/all_{measure}_skeletonised.*",
+                                            "FA/*_{measure}*"))
+        measure = Str(argstr="%s", position=0, mandatory=True,
+                      desc="the measure's name (e.g. 'MD'): the folder the script reads "
+                           "and the outputs' names")
+        measure_files = List(Image(), mandatory=True, minlen=1, stage=_as_subject,
+                             desc="each subject's image of the measure, in the order of "
+                                  "the FA images' names (all_FA's order); linked as "
+                                  "<measure>/<the subject's name>, as the script reads them")
+
+    Outputs = _tbss_outputs(
+        all_measure=_found("stats/all_{measure}", "every subject's measure in standard "
+                                                  "space (4D)"),
+        all_measure_skeletonised=_found("stats/all_{measure}_skeletonised",
+                                        "the measure projected onto the FA skeleton (4D)"),
+    )

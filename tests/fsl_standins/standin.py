@@ -1192,6 +1192,158 @@ def make_dyadic_vectors(argv):
     save(spread * mask, like, out + "_dispersion")
 
 
+# TBSS's scripts work in their current folder: FA/, origdata/, stats/.
+def _strip(name):
+    for ext in _ALL_EXTS:
+        if name.endswith(ext):
+            return name[: -len(ext)]
+    return name
+
+
+def _tbsslog(argv, tool):
+    with open(".tbsslog", "a", encoding="utf-8") as fh:
+        fh.write(f"[stand-in] [{os.getcwd()}] [{tool} {' '.join(argv)}]\n")
+
+
+def _subjects():
+    """The subjects' FA images in FA/ (<subject>_FA), in name order."""
+    if not os.path.isdir("FA"):
+        raise Usage("no FA folder here: run tbss_1_preproc first")
+    names = sorted({_strip(n) for n in os.listdir("FA") if n.endswith(_ALL_EXTS)})
+    subjects = [n[:-3] for n in names if n.endswith("_FA")]
+    if not subjects:
+        raise Usage("no FA/*_FA images: run tbss_1_preproc first")
+    return subjects
+
+
+def _fmrib58(subjects):
+    """FSL's FMRIB58_FA_1mm, which the stand-ins do not ship: its data when
+    $FSLDIR has it, else (stand-in) the subjects' mean FA."""
+    path = os.path.join(os.environ.get("FSLDIR", ""), "data", "standard", "FMRIB58_FA_1mm")
+    try:
+        return data(path), load(path)
+    except Usage:
+        stack = np.stack([data(f"FA/{s}_FA") for s in subjects])
+        return stack.mean(axis=0), load(f"FA/{subjects[0]}_FA")
+
+
+def tbss_1_preproc(argv):
+    if not argv:
+        raise Usage("Usage: tbss_1_preproc <image1> <image2> ...")
+    _tbsslog(argv, "tbss_1_preproc")
+    os.makedirs("FA", exist_ok=True)
+    os.makedirs("origdata", exist_ok=True)
+    for name in argv:
+        if "/" in name:  # the script writes FA/${f}_FA: a path breaks it
+            raise Usage(f"{name}: give the images of the current folder, by name")
+        path = find_image(name)
+        stem = _strip(os.path.basename(path))
+        img = load(path)
+        values = np.minimum(data(path), 1.0)  # fslmaths -min 1 -ero -roi 1 X-2 ...
+        shell = np.zeros(values.shape, bool)
+        shell[1:-1, 1:-1, 1:-1] = True
+        values[~shell] = 0
+        save(values, img, f"FA/{stem}_FA")
+        save(values > 0, img, f"FA/{stem}_FA_mask", np.uint8)
+        for one in (path, _strip(path) + ".hdr"):
+            if os.path.lexists(one):
+                os.rename(one, os.path.join("origdata", os.path.basename(one)))
+    os.makedirs("FA/slicesdir", exist_ok=True)
+    text("FA/slicesdir/index.html", "<html><body>slicesdir (stand-in)</body></html>\n")
+
+
+def tbss_2_reg(argv):
+    if not argv or argv[0] not in ("-T", "-t", "-n") or (argv[0] == "-t") != (len(argv) == 2) \
+            or len(argv) > 2:
+        raise Usage("Usage: tbss_2_reg [options]\n -T : use FMRIB58_FA_1mm as target\n"
+                    " -t <target> : use <target> image as target\n -n : find best target")
+    _tbsslog(argv, "tbss_2_reg")
+    subjects = _subjects()
+    for name in os.listdir("FA"):
+        if "_to_" in name or name.startswith("target."):
+            os.remove(os.path.join("FA", name))
+    like = load(f"FA/{subjects[0]}_FA")
+    warp = np.zeros(like.shape[:3] + (3,))
+    if argv[0] == "-n":
+        for f in subjects:
+            for g in subjects:
+                save(warp, like, f"FA/{f}_FA_to_{g}_FA_warp")
+        return
+    if argv[0] == "-T":
+        values, target = _fmrib58(subjects)
+        save(values, target, "FA/target")
+    else:
+        copy_image(argv[1], "FA/target")
+    for s in subjects:
+        save(warp, like, f"FA/{s}_FA_to_target_warp")
+        text(f"FA/{s}_FA_to_target.mat", IDENTITY)
+        text(f"FA/{s}_FA_to_target.log", "fsl_reg (stand-in)\n")
+
+
+def tbss_3_postreg(argv):
+    if argv not in (["-S"], ["-T"]):
+        raise Usage("Usage: tbss_3_postreg [options]\n -S : derive mean_FA and "
+                    "mean_FA_skeleton from mean of all subjects\n -T : use FMRIB58_FA")
+    _tbsslog(argv, "tbss_3_postreg")
+    subjects = _subjects()
+    if all(os.path.lexists(image_name(f"FA/{s}_FA_to_target_warp")) for s in subjects):
+        warps = [f"FA/{s}_FA_to_target_warp" for s in subjects]
+    else:  # tbss_2_reg -n: the stand-in's "most typical" subject is the first
+        warps = [f"FA/{s}_FA_to_{subjects[0]}_FA_warp" for s in subjects]
+    stack = []
+    for s, warp in zip(subjects, warps):
+        load(warp)  # the stand-in's warps are identities
+        img = load(f"FA/{s}_FA")
+        save(data(f"FA/{s}_FA"), img, f"FA/{s}_FA_to_target")
+        stack.append(data(f"FA/{s}_FA_to_target"))
+    all_fa = np.stack(stack, axis=-1)
+    os.makedirs("stats", exist_ok=True)
+    mask = all_fa.min(axis=-1) > 0
+    all_fa = all_fa * mask[..., None]
+    if argv == ["-T"]:
+        mean, like = _fmrib58(subjects)
+        mean = mean * mask
+    else:
+        mean, like = all_fa.mean(axis=-1), img
+    save(all_fa, like, "stats/all_FA")
+    save(mask, like, "stats/mean_FA_mask", np.uint8)
+    save(mean, like, "stats/mean_FA")
+    save(mean * _ridge(mean), like, "stats/mean_FA_skeleton")
+
+
+def tbss_4_prestats(argv):
+    if len(argv) != 1 or not _is_number(argv[0]):
+        raise Usage("Usage: tbss_4_prestats <threshold>")
+    _tbsslog(argv, "tbss_4_prestats")
+    thr = float(argv[0])
+    for name in ("mean_FA_skeleton", "mean_FA_mask", "all_FA"):
+        find_image(f"stats/{name}")
+    like = load("stats/mean_FA")
+    text("stats/thresh.txt", f"{argv[0]}\n")
+    skeleton = data("stats/mean_FA_skeleton") >= thr
+    save(skeleton, like, "stats/mean_FA_skeleton_mask", np.uint8)
+    # (stand-in) distance 1 inside the mask off the skeleton, 0 elsewhere
+    save((data("stats/mean_FA_mask") > 0) & ~skeleton, like,
+         "stats/mean_FA_skeleton_mask_dst")
+    save(data("stats/all_FA") * skeleton[..., None], like, "stats/all_FA_skeletonised")
+
+
+def tbss_non_FA(argv):
+    if len(argv) != 1:
+        raise Usage("Usage: tbss_non_FA <alternative-image-rootname> (e.g. L2)")
+    measure = argv[0]
+    _tbsslog(argv, "tbss_non_FA")
+    if not os.path.isfile("stats/thresh.txt"):
+        raise Usage("stats/thresh.txt not found: run tbss_4_prestats first")
+    skeleton = data("stats/mean_FA_skeleton_mask") > 0
+    mask = data("stats/mean_FA_mask") > 0
+    like = load("stats/mean_FA")
+    stack = [data(f"{measure}/{s}") for s in _subjects()]  # the FA images' original names
+    values = np.stack(stack, axis=-1) * mask[..., None]
+    save(values, like, f"stats/all_{measure}")
+    save(values * skeleton[..., None], like, f"stats/all_{measure}_skeletonised")
+
+
 #
 
 

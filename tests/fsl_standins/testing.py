@@ -122,5 +122,10 @@ def files(tmp_path_factory):
     (folder / "t_base_movpar.txt").write_text("0 0 0 0 0 0\n")
     out["fieldcoef"] = str(folder / "t_base_fieldcoef.nii.gz")
     out["movpar"] = str(folder / "t_base_movpar.txt")
+    # a TBSS study's folder: origdata/ holds its subjects' images (tbss_non_FA's names)
+    (folder / "tbss" / "origdata").mkdir(parents=True)
+    for name in ("s1", "s2"):
+        nib.save(nib.load(out["a"]), folder / "tbss" / "origdata" / f"{name}.nii.gz")
+    out["tbss_dir"] = str(folder / "tbss")
     out["folder"] = str(folder)
     return out
