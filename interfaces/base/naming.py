@@ -135,10 +135,16 @@ class Namer:
         return requirement_met(generate, lambda n: is_set(getattr(self.inputs, n)))
 
     def _word(self, name: str) -> str:
-        """Input ``name`` in a file name: a file's stem, else the value."""
+        """Input ``name`` in a file name: a file's stem, the input's name for
+        an image in memory, else the value."""
         value = getattr(self.inputs, name)
         path = _source_path(value)
-        return split_ext(os.path.basename(path))[0] if path else str(value)
+        if path:
+            return split_ext(os.path.basename(path))[0]
+        if is_image_value(value) or (isinstance(value, (list, tuple)) and value
+                                     and is_image_value(value[0])):
+            return name  # an image in memory has no file name: the input's, as for %s
+        return str(value)
 
     def from_template(self, name: str, ctrait) -> str | None:
         """Path named by ``ctrait``'s ``name_template``; None when its source
