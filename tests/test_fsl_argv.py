@@ -363,6 +363,15 @@ CASES = [
      "-mc {params.txt} -o {wd}/out"),
     ("ICA_AROMA", {"feat_dir": "folder", "out_dir": "{t}/aroma"},
      "-den nonaggr -feat {folder} -o {t}/aroma"),
+    # -- FreeSurfer's epidewarp.fsl --
+    ("epidewarp", {"mag_file": "a", "dph_file": "b", "epi_file": "f"},
+     "--mag {a} --dph {b} --epi {f} --epidw {wd}/f_epidw.nii.gz --esp 0.58 "
+     "--exfdw {wd}/exfdw.nii.gz --nocleanup --sigma 2 --tediff 2.46 --tmpdir {wd}/temp "
+     "--vsm {wd}/vsm.nii.gz"),
+    ("epidewarp", {"mag_file": "a", "dph_file": "b", "exf_file": "mask", "tediff": 1.02,
+                   "esp": 0.7, "sigma": 3, "vsm": "{t}/shift.nii.gz"},
+     "--mag {a} --dph {b} --esp 0.7 --exf {mask} --exfdw {wd}/mask_exfdw.nii.gz "
+     "--nocleanup --sigma 3 --tediff 1.02 --tmpdir {wd}/temp --vsm {t}/shift.nii.gz"),
 ]
 
 

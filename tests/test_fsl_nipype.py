@@ -695,6 +695,12 @@ OPTIONS = {
     ("eddy_quad", "EddyQuad"): dict(refuses=lambda d: "base_name" not in d,
                                     adjust=lambda argv, d: _qc_folder(argv)),
     #
+    # -- FreeSurfer's epidewarp.fsl --
+    # ours passes --epidw <epi>_epidw with epi_file (nipype lists unwarped_file
+    # but passes nothing, so the script writes none); one of exf_file and
+    # epi_file is needed (the script stops without)
+    ("epidewarp", "EPIDeWarp"): dict(mine=lambda argv, d: _drop("--epidw", "epidw")(argv, d),
+                                     refuses=lambda d: not ({"exf_file", "epi_file"} & set(d))),
 }
 
 
@@ -745,6 +751,8 @@ RANDOM_ONLY = [
     #
     # -- ICA-AROMA --
     ("ICA_AROMA", "ICA_AROMA"),
+    # -- FreeSurfer's epidewarp.fsl --
+    ("epidewarp", "EPIDeWarp"),
 ]
 
 PAIRS = _pairs() + [(tool, cls, {}, None) for tool, cls in RANDOM_ONLY]

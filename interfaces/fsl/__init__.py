@@ -26,7 +26,7 @@ nibabel images in memory; image outputs come back as lazy imagecache images.
                     Text2Vest, Vest2Text, eddy_correct
 ``coordinates``     img2imgcoord, img2stdcoord, std2imgcoord (points, parsed),
                     fnirtfileutils
-``fieldmaps``       fslcomplex, fsl_prepare_fieldmap, b0calc
+``fieldmaps``       fslcomplex, fsl_prepare_fieldmap, b0calc, epidewarp
 ``plots``           fsl_tsplot as nipype's PlotTimeSeries, PlotMotionParams
 ``qc``              eddy_quad
 ``aroma``           ICA_AROMA (ICA-AROMA's script, run with FSL)
@@ -49,7 +49,7 @@ from .coordinates import fnirtfileutils, img2imgcoord, img2stdcoord, std2imgcoor
 from .display import overlay, slicer
 from .family import FSL, OUTPUT_TYPES
 from .feat import contrast_mgr, dual_regression, feat, feat_model, film_gls, flameo, mm
-from .fieldmaps import b0calc, fsl_prepare_fieldmap, fslcomplex
+from .fieldmaps import b0calc, epidewarp, fsl_prepare_fieldmap, fslcomplex
 from .maths import maths
 from .mathsfamily import (
     AR1Image, ApplyMask, BinaryMaths, ChangeDataType, DilateImage, ErodeImage,
@@ -110,8 +110,8 @@ __all__ = [
     "img2imgcoord", "img2stdcoord", "std2imgcoord", "fnirtfileutils", "b0calc",
     "fsl_prepare_fieldmap", "fslcomplex", "PlotTimeSeries", "PlotMotionParams", "eddy_quad",
     #
-    # ICA-AROMA
-    "ICA_AROMA",
+    # ICA-AROMA; FreeSurfer's epidewarp.fsl
+    "ICA_AROMA", "epidewarp",
 ]
 
 # Not interfaces, but part of the package's offer.

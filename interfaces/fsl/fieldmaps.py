@@ -1,17 +1,20 @@
 """Field maps: fslcomplex (complex images to and from magnitude/phase or
 real/imaginary parts), fsl_prepare_fieldmap (a Siemens phase difference
 to a field map in rad/s, for fugue) and b0calc (the field a susceptibility
-distribution makes, POSSUM's).
+distribution makes, POSSUM's); and epidewarp (FreeSurfer's
+``epidewarp.fsl``, EPI unwarping with prelude and fugue, nipype's
+deprecated ``EPIDeWarp``).
 
 Declarations only; option names are nipype's.
 """
 
 from ..base import (
-    Bool, Float, Image, Int, Interface, OutputImage, Str, any_of, exclusive,
+    Bool, Float, Image, Int, Interface, OutputDirectory, OutputImage, OutputSpec, Str, any_of,
+    exclusive,
 )
 from .family import FSL, FSLInputs
 
-__all__ = ["b0calc", "fsl_prepare_fieldmap", "fslcomplex"]
+__all__ = ["b0calc", "fsl_prepare_fieldmap", "fslcomplex", "epidewarp"]
 
 
 class b0calc(Interface):
@@ -146,3 +149,55 @@ class fslcomplex(Interface):
         start_vol = Int(argstr="%d", position=-2, requires=any_of(*_MODES[:-1]),
                         desc="first volume (not with complex_merge)")
         end_vol = Int(argstr="%d", position=-1, requires=["start_vol"], desc="last volume")
+
+
+class epidewarp(Interface):
+    """Unwarp EPI images with a B0 field map (FreeSurfer's ``epidewarp.fsl``
+    script, which runs FSL's prelude and fugue): the voxel shift map, the
+    dewarped example volume and, given ``epi_file``, the dewarped series.
+
+    nipype deprecates its ``EPIDeWarp`` for fugue-based workflows; this
+    wrapper serves scripts that still call it.
+    """
+
+    executable = "epidewarp.fsl"
+    family = FSL
+
+    class Inputs(FSLInputs):
+        mag_file = Image(argstr="--mag %s", position=0, mandatory=True,
+                         desc="field map magnitude image (its first volume is used)")
+        dph_file = Image(argstr="--dph %s", mandatory=True,
+                         desc="phase difference image, scaled 0 to 4095")
+        exf_file = Image(argstr="--exf %s",
+                         desc="example functional volume (default: the middle volume of "
+                              "epi_file)")
+        epi_file = Image(argstr="--epi %s", desc="EPI series to unwarp")
+        tediff = Float(2.46, usedefault=True, argstr="--tediff %s",
+                       desc="difference of the field map's echo times (ms)")
+        esp = Float(0.58, usedefault=True, argstr="--esp %s", desc="EPI echo spacing (ms)")
+        sigma = Int(2, usedefault=True, argstr="--sigma %s",
+                    desc="2D Gaussian smoothing of the shift map, sigma in mm")
+        vsm = OutputImage(argstr="--vsm %s", name_template="vsm",
+                          desc="voxel shift map, in the example volume's space")
+        exfdw = OutputImage(argstr="--exfdw %s", name_template="exfdw",
+                            name_template_if={"exf_file": "{exf_file}_exfdw"},
+                            desc="dewarped example volume (named after exf_file if given)")
+        epidw = OutputImage(argstr="--epidw %s", name_source="epi_file",
+                            name_template="%s_epidw", generate="epi_file",
+                            desc="dewarped EPI series (written when epi_file is given)")
+        tmpdir = OutputDirectory(argstr="--tmpdir %s", name_template="temp", optional=True,
+                                 desc="the script's intermediate files (kept unless "
+                                      "cleanup)")
+        nocleanup = Bool(True, usedefault=True, argstr="--nocleanup",
+                         desc="keep tmpdir (the script's default when tmpdir is given)")
+        cleanup = Bool(argstr="--cleanup", desc="delete tmpdir at the end")
+
+        groups = (any_of("exf_file", "epi_file"),)
+
+    class Outputs(OutputSpec):
+        unwarped_file = Image(name_source="epidw", name_template="%s",
+                              requires="epi_file", desc="dewarped EPI series (epidw)")
+        vsm_file = Image(name_source="vsm", name_template="%s", desc="voxel shift map (vsm)")
+        exf_mask = Image(name_source="tmpdir", name_template="brainexf", optional=True,
+                         desc="the brain mask in the example volume's space, in tmpdir "
+                              "(none with cleanup)")

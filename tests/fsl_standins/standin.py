@@ -1826,6 +1826,59 @@ def ICA_AROMA(argv):
         save(series - (series - mean) * 0.5, like, os.path.join(out, "denoised_func_data_aggr"))
 
 
+# -- FreeSurfer's epidewarp.fsl (run with FSL) --
+
+
+def epidewarp(argv):
+    """epidewarp.fsl: a voxel shift map in the example volume's space, and
+    the example volume and EPI series "dewarped" (copied) when asked."""
+    valued = {"--mag", "--dph", "--exf", "--epi", "--tediff", "--esp", "--epidw", "--exfdw",
+              "--vsm", "--vsmmag", "--sigma", "--tmpdir", "--log"}
+    a = Args(argv, valued=valued, flags={"--nocleanup", "--cleanup", "--nomagexfreg"})
+    unknown = [k for k in a.opts if k not in valued | {"--nocleanup", "--cleanup",
+                                                       "--nomagexfreg"}]
+    if unknown or a.pos:
+        raise Usage(f"ERROR: Flag {(unknown or a.pos)[0]} unrecognized.")
+    for key in ("--mag", "--dph", "--epi"):
+        if a.has(key) and not os.path.exists(a.get(key)):
+            raise Usage(f"ERROR: cannot find {a.get(key)}")
+    mag = load(need(a.get("--mag"), "--mag (no magnitude volume specified)"))
+    load(need(a.get("--dph"), "--dph (no phase diff volume specified)"))
+    float(need(a.get("--tediff"), "--tediff (no TE diff specified)"))
+    float(need(a.get("--esp"), "--esp (no Echo Spacing specified)"))
+    epi, exf = a.get("--epi"), a.get("--exf")
+    if epi is None and exf is None:
+        raise Usage("ERROR: must specify either epi or exf.")
+    vsm = need(a.get("--vsm"), "--vsm (no output VSM specified)")
+    if a.has("--epidw") and epi is None:
+        raise Usage("ERROR: need --epi with --epidw")
+    cleanup = not a.has("--tmpdir") and not a.has("--nocleanup")
+    cleanup = cleanup or a.has("--cleanup")
+    tmpdir = a.get("--tmpdir") or os.path.join(os.path.dirname(vsm) or ".",
+                                               f"tmp-epidewarp.{os.getpid()}.fsl")
+    os.makedirs(tmpdir, exist_ok=True)
+    if exf is not None:
+        example = data(exf)
+        like = load(exf)
+    else:
+        series = data(epi)
+        example = series[..., series.shape[3] // 2] if series.ndim == 4 else series
+        like = load(epi)
+    save(np.zeros(example.shape[:3]), like, vsm)
+    save((example[..., 0] if example.ndim == 4 else example) > 0, like,
+         os.path.join(tmpdir, "brainexf"))
+    if a.has("--exfdw"):
+        save(example, like, a.get("--exfdw"))
+    if a.has("--epidw"):
+        copy_image(epi, a.get("--epidw"))
+    if mag.ndim not in (3, 4):
+        raise Usage("the magnitude image is not 3D or 4D")
+    if cleanup:
+        import shutil
+
+        shutil.rmtree(tmpdir)
+
+
 TOOLS = {name: fn for name, fn in globals().items()
          if callable(fn) and not name.startswith("_") and name not in (
              "image_name", "find_image", "load", "data", "save", "copy_image", "text",
@@ -1833,7 +1886,8 @@ TOOLS = {name: fn for name, fn in globals().items()
          and getattr(fn, "__module__", None) == __name__}
 
 
-TOOLS["ICA_AROMA.py"] = TOOLS.pop("ICA_AROMA")  # the script's name
+TOOLS["ICA_AROMA.py"] = TOOLS.pop("ICA_AROMA")  # the scripts' names
+TOOLS["epidewarp.fsl"] = TOOLS.pop("epidewarp")
 
 
 def main(tool: str) -> None:
