@@ -58,6 +58,9 @@ def test_dyads_of_in_memory_samples_registered_with_vecreg(standin_fsl, tmp_path
     assert named.outputs.dyads.get_filename() == str(tmp_path / "fibre1.nii.gz")
     assert named.outputs.dispersion.get_filename() == str(tmp_path / "fibre1_dispersion.nii.gz")
 
+    percent = fsl.make_dyadic_vectors().run(theta_vol=theta, phi_vol=phi, mask=mask, perc=95)
+    assert percent.argv[-1] == "95.000000" and percent.outputs.dispersion.shape == (4, 5, 6)
+
     reference = _img((8, 9, 10), seed=3)
     reg = fsl.vecreg().run(in_file=dyads, ref_vol=reference, interpolation="nearestneighbour")
     assert reg.input_files["in_file"].origin == "original"  # the chained output's own file

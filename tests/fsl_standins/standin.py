@@ -1181,6 +1181,7 @@ def make_dyadic_vectors(argv):
     mask = data(argv[2]) > 0 if len(argv) >= 4 else np.ones(theta.shape[:3], bool)
     out = argv[3] if len(argv) >= 4 else argv[2]
     perc = float(argv[4]) if len(argv) == 5 else 0.95
+    perc = perc / 100 if perc > 1 else perc  # 95 or 0.95
     vectors = np.stack([np.sin(theta) * np.cos(phi), np.sin(theta) * np.sin(phi),
                         np.cos(theta)], axis=-1)
     mean = vectors.mean(axis=3)
