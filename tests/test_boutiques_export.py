@@ -76,7 +76,7 @@ def argv_or_error(X, values):
 @pytest.mark.parametrize("name", sorted(INTERFACES))
 def test_every_interface_exports_to_valid_boutiques_with_the_same_argv(name, tmp_path):
     X = INTERFACES[name]
-    unsayable = [key for key in ("formatter", "stage", "printed")
+    unsayable = [key for key in ("formatter", "stage", "printed", "listed")
                  if any(getattr(t, key, None) for t in X.Inputs.spec_traits().values())]
     if unsayable:
         # an argument computed from the inputs (fslmaths' Threshold), an input

@@ -243,6 +243,25 @@ CASES = [
     ("bedpostx_gpu", {"dwi": "f", "mask": "mask", "bvecs": "bvecs", "bvals": "bvals",
                       "n_fibres": 1, "force_dir": False},
      "{wd}/bedpostx -b 0 --burnin_noard=0 -n 1 -j 5000 -s 1 --updateproposalevery=40"),
+    # the samples are linked into the run's folder as merged_th1samples...; a seed
+    # mask passed as it is, mode from the seed (nipype's default)
+    ("probtrackx", {"thsamples": "a", "phsamples": "b", "fsamples": "f", "mask": "mask",
+                    "seed": "mask"},
+     "--forcedir -m {mask} --mode=seedmask --nsamples=5000 --opd --dir={wd}/probtrackx "
+     "--samples=merged --seed={mask}"),
+    # lists of seeds and targets as text files in the run's folder; voxels: simple mode
+    ("probtrackx", {"thsamples": ["a"], "phsamples": ["b"], "fsamples": ["f"],
+                    "mask": "mask", "seed": [[1, 2, 3], [4, 5, 6]], "target_masks": ["a", "b"],
+                    "os2t": True, "n_samples": 10, "step_length": 0.25,
+                    "samples_base_name": "bpx", "out_dir": "{t}/tracts"},
+     "--forcedir -m {mask} --mode=simple --nsamples=10 --opd --os2t --dir={t}/tracts "
+     "--samples=bpx --seed={wd}/seeds.txt --steplength=0.250 --targetmasks={wd}/targets.txt"),
+    ("probtrackx2", {"thsamples": "a", "phsamples": "b", "fsamples": "f", "mask": "mask",
+                     "seed": ["a", "b"], "network": True, "omatrix2": True, "target2": "mask",
+                     "waypoints": "params.txt", "waycond": "OR", "opd": False},
+     "--forcedir -m {mask} --nsamples=5000 --network --omatrix2 --dir={wd}/probtrackx "
+     "--samples=merged --seed={wd}/seeds.txt --target2={mask} --waycond=OR "
+     "--waypoints={params.txt}"),
     #
     # -- TBSS, vecreg, proj_thresh, make_dyadic_vectors (issue 13) --
     ("tbss_skeleton", {"in_file": "a", "skeleton_file": True}, "-i {a} -o {wd}/a_skeleton.nii.gz"),

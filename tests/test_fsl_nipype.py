@@ -557,6 +557,14 @@ def _logdir_default(argv, drawn):
     return ["--logdir=logdir" if item == "--logdir=." else item for item in argv]
 
 
+_PROBTRACKX_VALUES = {
+    "out_dir": st.just("@folder"),
+    "target_masks": st.one_of(st.sampled_from(["@a", "@mask"]),
+                              st.lists(st.sampled_from(["@a", "@b", "@mask"]), min_size=1,
+                                       max_size=3)),
+}
+
+
 # -- helpers of the FEAT, FILM, FLAME and group models entries --
 
 
@@ -655,6 +663,11 @@ OPTIONS = {
     ("bedpostx", "BEDPOSTX5"): dict(skip={"use_gpu"}),
     ("bedpostx", "BEDPOSTX"): dict(skip={"use_gpu"}),
     ("bedpostx_gpu", "BEDPOSTX5"): dict(skip={"use_gpu"}, theirs=lambda d: {"use_gpu": True}),
+    # out_dir: an existing folder (nipype's must exist; its default, its own folder,
+    # is ours: 'probtrackx' in the run's folder, tested in test_fsl_argv); target
+    # masks that exist (nipype's spec does not check them: exits=True)
+    ("probtrackx", "ProbTrackX"): dict(values=_PROBTRACKX_VALUES, required={"out_dir"}),
+    ("probtrackx2", "ProbTrackX2"): dict(values=_PROBTRACKX_VALUES, required={"out_dir"}),
     #
     # -- TBSS, vecreg, proj_thresh, make_dyadic_vectors (issue 13) --
     # projecting without a search mask: nipype passes "<undefined>"; ours refuses;
@@ -732,6 +745,7 @@ RANDOM_ONLY = [
     # -- tractography: bedpostx, xfibres, probtrackx (issue 13) --
     ("xfibres", "XFibres5"), ("xfibres", "XFibres"),  # nipype's alias, checked as listed
     ("bedpostx", "BEDPOSTX5"), ("bedpostx", "BEDPOSTX"), ("bedpostx_gpu", "BEDPOSTX5"),
+    ("probtrackx", "ProbTrackX"), ("probtrackx2", "ProbTrackX2"),
     #
     # -- TBSS, vecreg, proj_thresh, make_dyadic_vectors (issue 13) --
     ("tbss_skeleton", "TractSkeleton"), ("vecreg", "VecReg"), ("proj_thresh", "ProjThresh"),

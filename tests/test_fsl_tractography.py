@@ -170,6 +170,121 @@ def test_bedpostx_preview_names_the_staged_folder_and_writes_nothing(standin_fsl
     assert not os.path.exists(tmp_path / "s")
 
 
+# -- probtrackx, probtrackx2 on bedpostx's samples ------------------------------------
+
+
+def _mask(shape, *voxels):
+    values = np.zeros(shape, np.uint8)
+    for voxel in voxels:
+        values[voxel] = 1
+    return nib.Nifti1Image(values, _AFFINE)
+
+
+@pytest.fixture
+def samples(standin_fsl, tmp_path):
+    """bedpostx's results on an in-memory DWI whose fibres run along x."""
+    dwi, mask, bvecs, bvals = _dwi(tmp_path)
+    res = fsl.bedpostx().run(dwi=dwi, mask=mask, bvecs=bvecs, bvals=bvals, n_fibres=2,
+                             n_jumps=4, sample_every=2)
+    return res.outputs, mask
+
+
+def test_probtrackx_tracks_bedpostx_samples_from_an_in_memory_seed(samples, tmp_path):
+    bpx, mask = samples
+    seed = _mask((6, 7, 8), (3, 3, 3))  # in memory
+    ahead, aside = _mask((6, 7, 8), (4, 3, 3)), _mask((6, 7, 8), (3, 5, 5))
+    res = fsl.probtrackx().run(thsamples=bpx.merged_thsamples, phsamples=bpx.merged_phsamples,
+                               fsamples=bpx.merged_fsamples, mask=mask, seed=seed,
+                               target_masks=[ahead, aside], os2t=True, n_samples=20)
+    wd = res.runtime.cwd
+    # bedpostx's samples linked under the base name probtrackx reads, in the run's folder
+    assert os.path.realpath(os.path.join(wd, "merged_th2samples.nii.gz")) == \
+        bpx.merged_thsamples[1].get_filename()
+    assert res.input_files["thsamples"][0].origin == "original"  # bedpostx's own files
+    assert "--mode=seedmask" in res.argv and "--samples=merged" in res.argv
+    # the targets as targets.txt, one handed-over mask a line
+    targets = open(os.path.join(wd, "targets.txt")).read().splitlines()
+    assert targets == [p.path for p in res.input_files["target_masks"]]
+    out = res.outputs
+    assert os.path.dirname(out.log) == out.out_dir == os.path.join(wd, "probtrackx")
+    assert open(out.way_total).read().split() == ["20"]  # one seed voxel, 20 samples
+    # the path runs along x through the seed, inside the mask
+    paths = out.fdt_paths[0].get_fdata()
+    assert [os.path.basename(p.get_filename()) for p in out.fdt_paths] == ["fdt_paths.nii.gz"]
+    assert set(np.argwhere(paths)[:, 0]) == {1, 2, 3, 4} and paths[3, 3, 3] == 20
+    assert not paths[:, :3].any() and not paths[:, 4:].any()
+    # seeds_to_<target>: the target ahead is reached, the one aside is not
+    reached = {os.path.basename(p.get_filename()): p.get_fdata()[3, 3, 3] for p in out.targets}
+    stems = [os.path.basename(p.path).split(".")[0] for p in res.input_files["target_masks"]]
+    assert reached == {f"seeds_to_{stems[0]}.nii.gz": 20.0, f"seeds_to_{stems[1]}.nii.gz": 0.0}
+    assert out.particle_files == []  # verbose 2 only
+    # chained: the path distribution thresholded into a tract mask
+    tract = fsl.Threshold().run(in_file=out.fdt_paths[0], thresh=1)
+    assert tract.bytes_written == 0 and tract.outputs.out_file.get_fdata().sum() == 80
+
+
+def test_probtrackx_voxel_seeds_are_simple_mode_and_verbose_writes_particles(samples,
+                                                                            tmp_path):
+    bpx, mask = samples
+    res = fsl.probtrackx().run(thsamples=bpx.merged_thsamples[0],
+                               phsamples=bpx.merged_phsamples[0],
+                               fsamples=bpx.merged_fsamples[0], mask=mask,
+                               seed=[[2, 3, 3], [3, 4, 4]], n_samples=3, verbose=2,
+                               out_dir=str(tmp_path / "tracts"))
+    assert "--mode=simple" in res.argv  # from the voxels, as nipype
+    seeds = os.path.join(res.runtime.cwd, "seeds.txt")
+    assert f"--seed={seeds}" in res.argv
+    assert open(seeds).read() == "2 3 3\n3 4 4\n"
+    out = res.outputs
+    assert [os.path.basename(p.get_filename()) for p in out.fdt_paths] == [
+        "fdt_paths_2_3_3.nii.gz", "fdt_paths_3_4_4.nii.gz"]
+    assert out.fdt_paths[1].get_fdata()[:, 4, 4].sum() == 12  # x = 1..4, 3 samples each
+    assert [os.path.basename(p) for p in out.particle_files] == [
+        "particle0", "particle1", "particle2"]
+    assert out.targets is Undefined  # no target masks given
+
+
+def test_probtrackx2_network_of_seed_masks_and_matrices(samples, tmp_path):
+    bpx, mask = samples
+    left, right = _mask((6, 7, 8), (2, 3, 3)), _mask((6, 7, 8), (2, 4, 4))
+    low = _mask((6, 7, 8), *[(x, y, z) for x in range(1, 5) for y in range(1, 6)
+                             for z in range(1, 7)])
+    res = fsl.probtrackx2().run(thsamples=bpx.merged_thsamples,
+                                phsamples=bpx.merged_phsamples, fsamples=bpx.merged_fsamples,
+                                mask=mask, seed=[left, right], network=True, n_samples=5,
+                                omatrix1=True, omatrix2=True, target2=low,
+                                samples_base_name="bpx")
+    wd = res.runtime.cwd
+    assert "--mode" not in " ".join(res.argv)  # probtrackx2 has none
+    assert sorted(n for n in os.listdir(wd) if n.startswith("bpx_")) == [
+        "bpx_f1samples.nii.gz", "bpx_f2samples.nii.gz", "bpx_ph1samples.nii.gz",
+        "bpx_ph2samples.nii.gz", "bpx_th1samples.nii.gz", "bpx_th2samples.nii.gz"]
+    assert len(open(os.path.join(wd, "seeds.txt")).read().splitlines()) == 2
+    out = res.outputs
+    assert open(out.way_total).read().split() == ["10"]  # 2 seed voxels, 5 samples each
+    assert os.path.basename(out.matrix1_dot) == "fdt_matrix1.dot"
+    assert out.lookup_tractspace.get_fdata().max() == 120  # low's voxels, numbered
+    assert os.path.exists(out.matrix2_dot)
+    assert out.matrix3_dot is Undefined and out.network_matrix is Undefined
+    with pytest.raises(InputError, match="target3"):
+        fsl.probtrackx2().run(thsamples=bpx.merged_thsamples[0],
+                              phsamples=bpx.merged_phsamples[0],
+                              fsamples=bpx.merged_fsamples[0], mask=mask, seed=left,
+                              omatrix3=True)
+
+
+def test_probtrackx2_seeds_to_targets_as_text(samples, tmp_path):
+    bpx, mask = samples
+    seed = _mask((6, 7, 8), (3, 3, 3), (3, 5, 5))
+    res = fsl.probtrackx2().run(thsamples=bpx.merged_thsamples, phsamples=bpx.merged_phsamples,
+                                fsamples=bpx.merged_fsamples, mask=mask, seed=seed,
+                                target_masks=_mask((6, 7, 8), (1, 3, 3)), os2t=True,
+                                s2tastext=True, n_samples=4)
+    out = res.outputs
+    assert np.loadtxt(out.network_matrix).tolist() == [4.0, 0.0]  # one row per seed voxel
+    assert out.targets == []  # as text, not images
+
+
 # -- the base ideas these tools needed, on a tool of our own ------------------------
 
 
@@ -181,13 +296,22 @@ print(json.dumps({"args": sys.argv[1:], "found": found}))
 """
 
 
+def _kind_of_seed(seed):
+    """What the rule of a default_from sees: the seed as given."""
+    if isinstance(seed, list):
+        return "voxels" if isinstance(seed[0], list) else "list"
+    return "image" if isinstance(seed, nib.Nifti1Image) else "path"
+
+
 @pytest.fixture
 def walker(tmp_path):
     """A tool that prints its arguments and every file under its folder."""
     import sys
 
+    from traits.api import Union
+
     from interfaces.base import (
-        File, Image, InputSpec, Interface, List, OutputDirectory, Str,
+        File, Image, InputSpec, Interface, Int, List, OutputDirectory, Str,
     )
 
     script = tmp_path / "walker"
@@ -207,6 +331,10 @@ def walker(tmp_path):
             samples = List(Image(), stage="{base}_th%dsamples")
             label = Str()
             labelled = Image(argstr="--image=%s", stage="{label}_image")
+            seed = Union(File(), Image(), List(Union(File(), Image())),
+                         List(List(Int(), minlen=3, maxlen=3)), argstr="--seed=%s",
+                         listed="seeds.txt")
+            kind = Str(argstr="--kind=%s", default_from=("seed", _kind_of_seed))
 
     return walker
 
@@ -236,3 +364,32 @@ def test_stage_name_from_an_unset_input_is_refused(walker, tmp_path):
         walker().run(labelled=img, runner=DryRunner())
     preview = walker().run(labelled=img, label="x", runner=DryRunner())
     assert preview.argv[-1] == f"--image={preview.runtime.cwd}/x_image.nii"
+
+
+def test_union_input_handed_over_as_the_branch_that_takes_it(walker, tmp_path):
+    from interfaces.base import DryRunner
+
+    text = tmp_path / "label.txt"  # not an image: a path is passed as it is
+    text.write_text("#!ascii label\n")
+    img = nib.Nifti1Image(np.zeros((2, 3, 4), np.float32), np.eye(4))
+    res = walker().run(seed=str(text))
+    assert res.argv[1:] == [os.path.join(res.runtime.cwd, "subj"), "--base=merged",
+                            "--kind=path", f"--seed={text}"]
+    res = walker().run(seed=img)  # in memory: handed over as a file
+    assert res.input_files["seed"].origin == "temporary"
+    assert res.argv[-1] == f"--seed={res.input_files['seed'].path}"
+    assert "--kind=image" in res.argv
+    # a list: its elements handed over, each as its branch, then listed one a line
+    res = walker().run(seed=[img, str(text)])
+    listed = os.path.join(res.runtime.cwd, "seeds.txt")
+    assert res.argv[-2:] == ["--kind=list", f"--seed={listed}"]
+    assert open(listed).read().splitlines() == [res.input_files["seed"][0].path, str(text)]
+    res = walker().run(seed=[[1, 2, 3], [4, 5, 6]])
+    assert "--kind=voxels" in res.argv
+    assert open(os.path.join(res.runtime.cwd, "seeds.txt")).read() == "1 2 3\n4 5 6\n"
+    # a preview names the list file and writes nothing
+    preview = walker().run(seed=[[1, 2, 3]], runner=DryRunner())
+    assert preview.argv[-1].endswith("/seeds.txt") and not os.path.exists(
+        preview.argv[-1].split("=", 1)[1])
+    with pytest.raises(InputError):
+        walker().run(seed=[[1, 2]], runner=DryRunner())  # no branch takes it

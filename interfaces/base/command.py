@@ -145,7 +145,7 @@ def _substitute(name, tokens, values) -> list[str]:
     return out
 
 
-def build_argv(executable: str, spec_traits: dict, values: dict) -> list[str]:
+def build_argv(executable: str, spec_traits: dict, values: dict, given=None) -> list[str]:
     """The full argument list.
 
     Parameters
@@ -157,8 +157,11 @@ def build_argv(executable: str, spec_traits: dict, values: dict) -> list[str]:
     values : dict
         ``{name: value}`` of the inputs on the command line, with image and
         file inputs already replaced by absolute paths.
+    given : dict, optional
+        The inputs as given (before hand-over), which ``default_from``
+        rules see; default: ``values``.
     """
-    values = _with_derived_defaults(spec_traits, values)
+    values = _with_derived_defaults(spec_traits, values, values if given is None else given)
     first, middle, last = [], [], []
     for name, value in values.items():
         ctrait = spec_traits[name]
@@ -181,16 +184,17 @@ def build_argv(executable: str, spec_traits: dict, values: dict) -> list[str]:
     return argv
 
 
-def _with_derived_defaults(spec_traits, values) -> dict:
+def _with_derived_defaults(spec_traits, values, given) -> dict:
     """``values`` plus the unset inputs declared ``default_from=(source,
-    rule)``: ``rule(value of source)`` when the source is set (applytopup's
-    ``--inindex=1,2,...``, one per image, as nipype fills it)."""
+    rule)``: ``rule(value of source, as given)`` when the source is set
+    (applytopup's ``--inindex=1,2,...``, one per image, as nipype fills it;
+    probtrackx's mode from its seed: voxels or masks)."""
     derived = {}
     for name, ctrait in spec_traits.items():
         if ctrait.default_from and name not in values:
             source, rule = ctrait.default_from
             if source in values:
-                derived[name] = rule(values[source])
+                derived[name] = rule(given.get(source, values[source]))
     return {**values, **derived} if derived else values
 
 

@@ -4,9 +4,12 @@ Image inputs become files now (the image may have changed since it was
 assigned) through :func:`imagecache.prepare_file`; paths become absolute and
 are checked to exist; values declared with a ``writer`` are written into the
 run's folder; elements of lists, and values of dicts, as their inner trait
-says.  Inputs declared ``stage`` are linked into the run's folder (a tool
-that reads them there by name, as nipype's ``copyfile=False`` stages them).  In a preview nothing is written: an image that would be handed over
-as a temporary is shown in ``<temporary>/``.
+says; a ``Union`` input's value, as the branch that takes it.  Inputs
+declared ``stage`` are linked into the run's folder (a tool that reads them
+there by name, as nipype's ``copyfile=False`` stages them); a list declared
+``listed`` is passed as a text file naming its elements.  In a preview
+nothing is written: an image that would be handed over as a temporary is
+shown in ``<temporary>/``.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ def hand_over(run) -> None:
         ctrait = run.traits[name]
         if is_output_trait(ctrait):
             continue
+        ctrait = _branch(ctrait, value)
         if trait_kind(ctrait) is not None:
             values[name], prepared = _one(run, name, ctrait, value, None)
             if prepared is not None:
@@ -46,7 +50,42 @@ def hand_over(run) -> None:
         if run.traits[name].stage:
             values[name] = _stage(run, name, run.traits[name].stage, values[name], staged,
                                   values)
+    for name in values:
+        listed = run.traits[name].listed
+        if listed and isinstance(values[name], list):
+            values[name] = _list_file(run, listed, values[name])
     run.values = values
+
+
+def _branch(ctrait, value):
+    """The branch of a ``Union`` input that takes ``value`` (the first that
+    validates it), so a value is handed over as its kind says: seed's image,
+    path, list of images or list of voxels.  Any other trait: itself."""
+    if type(ctrait.trait_type).__name__ != "Union":
+        return ctrait
+    from traits.api import HasTraits, TraitError
+
+    holder = HasTraits()
+    for inner in ctrait.inner_traits:
+        try:
+            inner.validate(holder, "value", value)
+        except TraitError:
+            continue
+        return inner
+    return ctrait
+
+
+def _list_file(run, listed, items) -> str:
+    """Write a list input as a text file in the run's folder, one element a
+    line (files as handed over; a list of numbers, e.g. a voxel, on one
+    line), and return its path (in a preview, only its path)."""
+    path = os.path.join(run.new_workdir(), listed)
+    if not run.dry:
+        lines = [" ".join(str(v) for v in item) if isinstance(item, (list, tuple))
+                 else os.fspath(item) for item in items]
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write("".join(line + "\n" for line in lines))
+    return path
 
 
 def hand_over_value(run, label: str, ctrait, value):
@@ -78,7 +117,10 @@ def _many(run, name, inner, value):
 
 def _one(run, name, ctrait, value, index):
     """``(command-line value, PreparedFile or None)`` of one value."""
+    ctrait = _branch(ctrait, value)
     kind = trait_kind(ctrait)
+    if kind is None and isinstance(value, list) and element_trait(ctrait, value) is not None:
+        return _many(run, name, element_trait(ctrait, value), value), None
     is_path = isinstance(value, (str, os.PathLike))
     if kind == "image" and isinstance(ctrait.trait_type, ImageOrValue) \
             and not is_image_value(value):

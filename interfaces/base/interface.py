@@ -185,7 +185,8 @@ class Interface:
         """
         from .command import build_argv
 
-        argv = build_argv(executable, cls.Inputs.spec_traits(), values)
+        argv = build_argv(executable, cls.Inputs.spec_traits(), values,
+                          None if run is None else run.spec.given())
         argv[1:1] = cls.subcommand
         return argv
 

@@ -44,7 +44,7 @@ METADATA = frozenset({
     "len_argstr", "writer", "suffix", "reader", "optional", "selects_output_type",
     "formats", "copy", "exists", "generate", "modified_input", "from_stdout", "discovered",
     "name_template_if", "default_from", "one_or_more", "fill_optional", "formatter",
-    "printed", "exclude", "stage", "create", "stage_exclude",
+    "printed", "exclude", "stage", "create", "stage_exclude", "listed",
 })
 #: Keys the traits machinery itself sets.
 _TRAITS_KEYS = frozenset({"type", "parent", "usedefault", "default_value", "array",
@@ -147,8 +147,12 @@ def element_trait(ctrait, value):
         inner = ctrait.inner_traits[0] if ctrait.inner_traits else None
     else:
         return None
-    if getattr(inner, "trait_type", None) is None or trait_kind(inner) is None:
+    if getattr(inner, "trait_type", None) is None:
         return None
+    if trait_kind(inner) is None and not (
+            type(inner.trait_type).__name__ == "Union"
+            and any(trait_kind(branch) for branch in inner.inner_traits)):
+        return None  # a Union element of files or images: handed over as its branch
     return inner
 
 

@@ -39,7 +39,8 @@ how it appears on the command line (nipype's vocabulary):
     callable.
 ``default_from``
     ``(source, rule)``: when unset, the input is passed as ``rule(value of
-    source)`` if the source is set (applytopup's ``--inindex=1,2,...``).
+    source)`` if the source is set, the value as given (applytopup's
+    ``--inindex=1,2,...``; probtrackx's ``--mode``, simple for voxels).
 ``one_or_more`` (lists)
     a single item is taken as a list of one (nipype's ``InputMultiPath``).
 ``min_ver``, ``max_ver``
@@ -91,6 +92,11 @@ how it appears on the command line (nipype's vocabulary):
     patterns of paths in the folder (``*`` a wildcard, ``{input}`` the value
     of an input) not linked, because the tool writes them anew: through a
     link it would write into the folder given (``"stats/all_{measure}*"``).
+``listed`` (list inputs)
+    the tool reads the list from a text file, one element a line (probtrackx'
+    ``--targetmasks``): the elements are handed over, written to this file
+    in the run's folder (``"targets.txt"``), and its path is passed; a list
+    element (a voxel's coordinates) is one line of numbers.
 ``create`` (output directories)
     False: the tool makes the folder itself, so it is not made before the
     run (FSL's flameo or film_gls write into ``stats+`` when ``stats``

@@ -181,6 +181,8 @@ _CANNOT_SAY = (
               "which a Boutiques runner does not do"),
     ("printed", "{names} is written from what the tool prints (printed=), which a "
                 "Boutiques runner does not save to a file"),
+    ("listed", "{names} is passed as a text file naming its elements (listed=), which a "
+               "Boutiques runner does not write"),
 )
 
 

@@ -18,7 +18,7 @@ nibabel images in memory; image outputs come back as lazy imagecache images.
 ``model``           randomise, fsl_glm
 ``feat``            feat, feat_model, film_gls, contrast_mgr, flameo, mm,
                     dual_regression
-``tractography``    xfibres, bedpostx, bedpostx_gpu
+``tractography``    xfibres, bedpostx, bedpostx_gpu, probtrackx, probtrackx2
 ``tbss``            tbss_skeleton, vecreg, proj_thresh, make_dyadic_vectors;
                     TBSS's scripts tbss_1_preproc, tbss_2_reg, tbss_3_postreg,
                     tbss_4_prestats, tbss_non_FA
@@ -73,7 +73,7 @@ from .registration import (
     applyisoxfm, applywarp, applyxfm, convert_xfm, convertwarp, epi_reg, flirt, fnirt,
     invwarp, mcflirt,
 )
-from .tractography import bedpostx, bedpostx_gpu, xfibres
+from .tractography import bedpostx, bedpostx_gpu, probtrackx, probtrackx2, xfibres
 from .utils import (
     cluster, fslcpgeom, fslmaths, fslmerge, fslorient, fslreorient2std, fslroi, fslsplit,
     fslstats, fslswapdim, robustfov,
@@ -97,7 +97,7 @@ __all__ = [
     "IsotropicSmooth", "ApplyMask", "DilateImage", "ErodeImage", "SpatialFilter",
     "UnaryMaths", "BinaryMaths", "TemporalFilter", "Smooth",
     # tractography (probtrackx, bedpostx)
-    "xfibres", "bedpostx", "bedpostx_gpu",
+    "xfibres", "bedpostx", "bedpostx_gpu", "probtrackx", "probtrackx2",
     #
     # TBSS, vecreg, proj_thresh, make_dyadic_vectors
     "tbss_skeleton", "vecreg", "proj_thresh", "make_dyadic_vectors",

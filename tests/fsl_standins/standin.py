@@ -1083,6 +1083,158 @@ def bedpostx(argv):
 bedpostx_gpu = bedpostx
 
 
+def _list_or_image(path):
+    """probtrackx's rule for --seed, --waypoints, --targetmasks: an image, or
+    a text file naming images, one a line."""
+    if path.endswith(_ALL_EXTS) or not os.path.isfile(path):
+        return [find_image(path)]
+    with open(path) as fh:
+        names = [line.strip() for line in fh if line.strip()]
+    return [find_image(name) for name in names]
+
+
+def _voxels(path):
+    """A text file of voxel coordinates, one ``x y z`` a line (simple mode)."""
+    with open(path) as fh:
+        rows = [line.split() for line in fh if line.strip()]
+    if not rows or any(len(r) != 3 or not all(_is_number(v) for v in r) for r in rows):
+        raise Usage(f"{path} is not a list of voxel coordinates")
+    return [tuple(int(float(v)) for v in r) for r in rows]
+
+
+def _track(start, dyads, mask, step, nsteps):
+    """The voxels a streamline from ``start`` visits, both ways along the
+    first fibre's mean direction, until it leaves the mask."""
+    visited = [tuple(start)]
+    for sign in (1.0, -1.0):
+        pos = np.asarray(start, dtype=float)
+        previous = None
+        for _ in range(nsteps):
+            voxel = tuple(int(round(v)) for v in pos)
+            direction = dyads[voxel]
+            if not direction.any():
+                break
+            if previous is None:
+                direction = direction * sign
+            elif direction @ previous < 0:
+                direction = -direction
+            previous = direction
+            pos = pos + step * direction
+            voxel = tuple(int(round(v)) for v in pos)
+            if not all(0 <= v < n for v, n in zip(voxel, mask.shape)) or not mask[voxel]:
+                break
+            if voxel != visited[-1]:
+                visited.append(voxel)
+    return list(dict.fromkeys(visited))  # a voxel counts once per streamline
+
+
+def _probtrack(argv, version):
+    a = Args(argv, valued={"-m", "-s", "-x", "-o", "-l"})
+    base = need(a.get("--samples") or a.get("-s"), "--samples")
+    mask_path = need(a.get("-m"), "-m")
+    seed = need(a.get("--seed") or a.get("-x"), "--seed")
+    fibres = []
+    while True:
+        n = len(fibres) + 1
+        try:
+            fibres.append([find_image(f"{base}_{k}{n}samples") for k in ("th", "ph", "f")])
+        except Usage:
+            break
+    if not fibres:
+        raise Usage(f"no samples {base}_th1samples found")
+    mask_img = load(mask_path)
+    mask = data(mask_path) > 0
+    th, ph = data(fibres[0][0]), data(fibres[0][1])
+    if th.shape[:3] != mask.shape:
+        raise Usage(f"the samples are not in the space of {mask_path}")
+    dyads = _dyads(th.mean(axis=-1), ph.mean(axis=-1))
+    simple = a.get("--mode") == "simple" if version == 1 else a.has("--simple")
+    if version == 1 and a.get("--mode") not in (None, "simple", "seedmask", "two_mask_symm"):
+        raise Usage(f"unknown --mode {a.get('--mode')}")
+    if simple:
+        seeds = {"_".join(map(str, v)) if version == 1 else "": [v] for v in _voxels(seed)}
+    else:
+        union = np.zeros(mask.shape, bool)
+        for path in _list_or_image(seed):
+            union |= data(path) > 0
+        seeds = {"": [tuple(v) for v in np.argwhere(union)]}
+    nsamples = int(a.get("--nsamples", 5000))
+    step = float(a.get("--steplength", 0.5)) / float(np.mean(mask_img.header.get_zooms()[:3]))
+    avoid = data(a.get("--avoid")) > 0 if a.has("--avoid") else None
+    ways = [data(p) > 0 for p in _list_or_image(a.get("--waypoints"))] if a.has(
+        "--waypoints") else []
+    targets = _list_or_image(a.get("--targetmasks")) if a.has("--targetmasks") else []
+    out = a.get("--dir", "logdir")
+    if a.has("--forcedir"):
+        os.makedirs(out, exist_ok=True)
+    else:
+        out = _log_dir(out)
+    text(os.path.join(out, "probtrackx.log"), " ".join(["probtrackx"] + argv) + "\n")
+    kept, per_target, paths = 0, {t: np.zeros(mask.shape) for t in targets}, []
+    for label, voxels in seeds.items():
+        counts = np.zeros(mask.shape)
+        for voxel in voxels:
+            path = _track(voxel, dyads, mask, step, int(a.get("--nsteps", 2000)))
+            if avoid is not None and any(avoid[v] for v in path):
+                continue
+            if not all(any(w[v] for v in path) for w in ways):
+                continue
+            kept += nsamples
+            paths.append(path)
+            for v in path:
+                counts[v] += nsamples
+            for t in targets:
+                if any(data(t)[v] > 0 for v in path):
+                    per_target[t][voxel] += nsamples
+        if a.has("--opd"):
+            save(counts, mask_img, os.path.join(out, f"fdt_paths_{label}" if label
+                                                else "fdt_paths"))
+    text(os.path.join(out, "waytotal"), f"{kept}\n")
+    if a.has("--os2t") and targets:
+        if a.has("--s2tastext"):
+            seed_voxels = [v for vs in seeds.values() for v in vs]
+            np.savetxt(os.path.join(out, "matrix_seeds_to_all_targets"),
+                       [[per_target[t][v] for t in targets] for v in seed_voxels], fmt="%g")
+        else:
+            for t in targets:
+                name = os.path.basename(t)
+                for ext in _ALL_EXTS:
+                    name = name[: -len(ext)] if name.endswith(ext) else name
+                save(per_target[t], mask_img, os.path.join(out, f"seeds_to_{name}"))
+    if a.get("--verbose") == "2":
+        for i in range(nsamples):
+            text(os.path.join(out, f"particle{i}"),
+                 "".join(" ".join(map(str, v)) + "\n" for v in (paths[0] if paths else [])))
+    seed_voxels = [v for vs in seeds.values() for v in vs]
+    if a.has("--omatrix1"):
+        text(os.path.join(out, "fdt_matrix1.dot"), "".join(
+            f"{i + 1} {j + 1} {nsamples}\n" for i, v in enumerate(seed_voxels)
+            for j, w in enumerate(seed_voxels) if any(u == w for u in _track(
+                v, dyads, mask, step, int(a.get("--nsteps", 2000))))))
+        text(os.path.join(out, "coords_for_fdt_matrix1"),
+             "".join(" ".join(map(str, v)) + "\n" for v in seed_voxels))
+    if a.has("--omatrix2"):
+        target2 = data(need(a.get("--target2"), "--target2 (with --omatrix2)")) > 0
+        lookup = np.zeros(target2.shape)
+        lookup[target2] = np.arange(1, target2.sum() + 1)
+        save(lookup, load(a.get("--target2")), os.path.join(out,
+                                                             "lookup_tractspace_fdt_matrix2"))
+        text(os.path.join(out, "fdt_matrix2.dot"), "1 1 0\n")
+        text(os.path.join(out, "tract_space_coords_for_fdt_matrix2"), "0 0 0\n")
+    if a.has("--omatrix3"):
+        load(need(a.get("--target3"), "--target3 (with --omatrix3)"))
+        text(os.path.join(out, "fdt_matrix3.dot"), "1 1 0\n")
+        text(os.path.join(out, "coords_for_fdt_matrix3"), "0 0 0\n")
+
+
+def probtrackx(argv):
+    _probtrack(argv, 1)
+
+
+def probtrackx2(argv):
+    _probtrack(argv, 2)
+
+
 #
 # -- TBSS, vecreg, proj_thresh, make_dyadic_vectors (issue 13) --
 def _ridge(values):
