@@ -393,3 +393,11 @@ def test_union_input_handed_over_as_the_branch_that_takes_it(walker, tmp_path):
         preview.argv[-1].split("=", 1)[1])
     with pytest.raises(InputError):
         walker().run(seed=[[1, 2]], runner=DryRunner())  # no branch takes it
+
+
+def test_help_names_each_branch_of_a_union_once():
+    text = fsl.probtrackx.help()
+    assert "seed (path, image, list of path or image, or list of list of int, mandatory)" \
+        in text
+    assert "xfm (path or image, optional)" in text
+    assert "target_masks (list of path or image, optional)" in text

@@ -37,6 +37,16 @@ def type_text(trait_type) -> str:
     if cls == "Dict":
         inner = trait_type.inner_traits()
         return "dict of " + (type_text(inner[-1].trait_type) if inner else "values")
+    if cls == "Union":  # each branch once: "path, image, list of path or image"
+        parts = []
+        for inner in trait_type.inner_traits():
+            text = type_text(inner.trait_type)
+            for part in [text] if text.startswith("list of") else text.split(" or "):
+                if part not in parts:
+                    parts.append(part)
+        if len(parts) < 3:
+            return " or ".join(parts)
+        return ", ".join(parts[:-1]) + ", or " + parts[-1]
     # a trait may say it (Boutiques sub-commands), else a name a user knows
     return getattr(trait_type, "help_type", None) or _INTERNAL.get(cls, cls.lower())
 
