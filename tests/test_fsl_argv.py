@@ -428,6 +428,22 @@ def test_every_interface_has_an_argv_case():
     assert covered == set(interfaces)
 
 
+def test_the_docs_intro_names_every_program_and_counts_them():
+    import pathlib
+    import re
+
+    text = (pathlib.Path(__file__).parent.parent / "docs" / "fsl.rst").read_text()
+    intro = text[:text.index("nipype's fslmaths classes read")]
+    executables = {getattr(fsl, n).executable for n in fsl.__all__
+                   if hasattr(getattr(fsl, n), "executable")}
+    outside = {"ICA_AROMA.py", "epidewarp.fsl"}  # scripts of other packages, named apart
+    programs = executables - outside
+    count = int(re.search(r"wraps (\d+) FSL programs", intro).group(1))
+    assert count == len(programs)
+    words = set(re.findall(r"[\w.]+", intro.replace("``", " ")))
+    assert programs | outside <= words, sorted((programs | outside) - words)
+
+
 # -- in-place tools get copies ---------------------------------------------------
 
 
