@@ -8,12 +8,16 @@
 - ``assert_file_matches(path, img)`` checks the contract of ``as_filename``:
   loading ``path`` gives the voxel values, dtype, affine and header fields of
   ``img`` as nibabel would save it.
+- The whole run's temporary folder (``TMPDIR``, for this process and every
+  child) is a fresh folder, removed at the end; the run fails when a test
+  leaves anything there.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 
 import nibabel as nib
 import numpy as np
@@ -22,6 +26,45 @@ from nibabel.arraywriters import WriterError
 
 import imagecache
 from imagecache import tempfiles
+
+# -- nothing left in the temporary folder --------------------------------------------
+#
+# Every temporary file of the run -- ours, a library's (dask's scratch space,
+# nibabel's own tests' mkstemp) or a child process's -- goes below one folder,
+# through TMPDIR.  At the end, anything there but pytest's own folders (removed
+# with it) and this process's imagecache folder (removed at exit) is a test that
+# left something behind: the run fails, naming it.
+
+_RUN_TMP = pytest.StashKey[str]()
+
+
+def pytest_configure(config):
+    folder = tempfile.mkdtemp(prefix="imageshell-tests-")
+    os.environ["TMPDIR"] = folder
+    tempfile.tempdir = None  # gettempdir() reads TMPDIR again
+    config.stash[_RUN_TMP] = folder
+
+
+def pytest_sessionfinish(session, exitstatus):
+    folder = session.config.stash.get(_RUN_TMP, None)
+    if folder is None or not os.path.isdir(folder):
+        return
+    own = ("pytest-of-", f"imagecache-{os.getpid()}-")
+    left = sorted(n for n in os.listdir(folder) if not n.startswith(own))
+    if left:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(
+                f"tests left {len(left)} entries in the temporary folder {folder}: "
+                f"{', '.join(left[:10])}; write below tmp_path instead", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_unconfigure(config):
+    folder = config.stash.get(_RUN_TMP, None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+
 
 NIB_DATA = os.path.join(os.path.dirname(nib.__file__), "tests", "data")
 

@@ -63,6 +63,7 @@ def suite_results(tmp_path_factory):
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(HERE / "nibabel_suite"), str(ROOT), env.get("PYTHONPATH", "")])
     env["IMAGECACHE_TMPDIR"] = str(work)
+    env["TMPDIR"] = str(work)  # nibabel's cifti2 tests leave mkstemp files behind
     cmd = [sys.executable, "-m", "pytest", "-p", "rebind", "-p", "no:cacheprovider", "-q",
            f"--junitxml={report}", "--rootdir", str(work), "--pyargs", *MODULES]
     proc = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True, timeout=1500)

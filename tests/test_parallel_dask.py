@@ -7,6 +7,7 @@ import os
 
 import nibabel as nib
 import numpy as np
+import pytest
 from tools import require_module, require_tool
 
 import imagecache
@@ -16,6 +17,16 @@ from interfaces.base import OutputImage
 from interfaces.parallel import _Shipping, ship
 
 MRTRIX = Family("mrtrix3", package_hint="Install MRtrix3 (Debian: apt-get install mrtrix3).")
+
+
+@pytest.fixture(autouse=True)
+def dask_scratch(tmp_path):
+    """Dask's schedulers and workers keep their scratch space below the test's folder
+    (by default: dask-scratch-space in the system's temporary folder, left there)."""
+    import dask
+
+    with dask.config.set({"temporary-directory": str(tmp_path / "dask-scratch")}):
+        yield
 
 
 class mrthreshold(Interface):
@@ -67,7 +78,8 @@ def test_twenty_four_images_on_a_local_cluster(tmp_path):
 
     store = tmp_path / "cache"
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address=None,
+                                  local_directory=str(tmp_path / "dask")) as cluster, \
             distributed.Client(cluster) as client:
         executor = client.get_executor()
         jobs = interfaces.run_many(mrthreshold, jobs_in, executor=executor, progress=False,

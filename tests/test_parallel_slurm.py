@@ -32,6 +32,16 @@ from interfaces.mrtrix3 import mrthreshold
 SLURM_EXTRA = "pip install 'imageshell[slurm]'"
 
 
+@pytest.fixture(autouse=True)
+def dask_scratch(tmp_path):
+    """Dask's schedulers and workers keep their scratch space below the test's folder
+    (by default: dask-scratch-space in the system's temporary folder, left there)."""
+    import dask
+
+    with dask.config.set({"temporary-directory": str(tmp_path / "dask-scratch")}):
+        yield
+
+
 @pytest.fixture(scope="session")
 def slurm_cluster_up():
     """The session's one-node cluster: started once, always brought down at the end."""
