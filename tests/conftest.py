@@ -41,8 +41,17 @@ _RUN_TMP = pytest.StashKey[str]()
 def pytest_configure(config):
     folder = tempfile.mkdtemp(prefix="imageshell-tests-")
     os.environ["TMPDIR"] = folder
-    tempfile.tempdir = None  # gettempdir() reads TMPDIR again
+    tempfile.tempdir = None  # gettempdir() reads TMPDIR again, and keeps it for this process
+    tempfile.gettempdir()
     config.stash[_RUN_TMP] = folder
+
+
+@pytest.fixture(autouse=True)
+def child_tmpdir(tmp_path_factory, monkeypatch):
+    """The processes a test starts (tools, stand-ins, workers) get a TMPDIR of
+    their own, removed with the test's folders: tools that drop files there
+    (wb_command's WbViewMovie) leave nothing behind."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path_factory.mktemp("tmpdir")))
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -16,12 +16,6 @@ from interfaces.workbench import (
 )
 
 
-@pytest.fixture(autouse=True)
-def tool_tmpdir(tmp_path, monkeypatch):
-    """wb_command makes a WbViewMovie folder in $TMPDIR at start: keep it in the test's."""
-    monkeypatch.setenv("TMPDIR", str(tmp_path))
-
-
 @pytest.fixture(scope="module")
 def head():
     require_tool("wb_command")
