@@ -33,7 +33,8 @@ from imagecache import tempfiles
 # nibabel's own tests' mkstemp) or a child process's -- goes below one folder,
 # through TMPDIR.  At the end, anything there but pytest's own folders (removed
 # with it) and this process's imagecache folder (removed at exit) is a test that
-# left something behind: the run fails, naming it.
+# left something behind: the run fails, naming it.  (A TMPDIR per test is not
+# an option: munged's socket path and Chromium's launcher break on long paths.)
 
 _RUN_TMP = pytest.StashKey[str]()
 
@@ -46,19 +47,13 @@ def pytest_configure(config):
     config.stash[_RUN_TMP] = folder
 
 
-@pytest.fixture(autouse=True)
-def child_tmpdir(tmp_path_factory, monkeypatch):
-    """The processes a test starts (tools, stand-ins, workers) get a TMPDIR of
-    their own, removed with the test's folders: tools that drop files there
-    (wb_command's WbViewMovie) leave nothing behind."""
-    monkeypatch.setenv("TMPDIR", str(tmp_path_factory.mktemp("tmpdir")))
-
-
 def pytest_sessionfinish(session, exitstatus):
     folder = session.config.stash.get(_RUN_TMP, None)
     if folder is None or not os.path.isdir(folder):
         return
-    own = ("pytest-of-", f"imagecache-{os.getpid()}-")
+    # pytest's own, this process's imagecache folder (removed at exit), and the
+    # folder wb_command makes in $TMPDIR at every start (the tool's, not a test's)
+    own = ("pytest-of-", f"imagecache-{os.getpid()}-", "WbViewMovie")
     left = sorted(n for n in os.listdir(folder) if not n.startswith(own))
     if left:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
