@@ -6,14 +6,13 @@ and the base idea it needed: an output produced for an input's value."""
 
 from __future__ import annotations
 
-import json
 import os
 
 import nibabel as nib
 import numpy as np
 import pytest
 
-from fsl_standins.testing import standin_fsl  # noqa: F401 (fixture)
+from fsl_standins.testing import standin_calls, standin_fsl  # noqa: F401 (fixture)
 from interfaces import fsl
 from interfaces.base import (
     Enum, File, InputError, InputSpec, Interface, OutputSpec, Undefined, any_of,
@@ -27,10 +26,6 @@ def _series(seed=0):
                            np.diag([3.0, 3.0, 3.0, 1.0]))
 
 
-def _calls(tmp_path):
-    with open(tmp_path / "standin-calls.jsonl") as fh:
-        return [json.loads(line) for line in fh]
-
 
 @pytest.mark.parametrize("den,written", [
     ("nonaggr", {"nonaggr_denoised_file"}), ("aggr", {"aggr_denoised_file"}),
@@ -42,7 +37,7 @@ def test_an_in_memory_run_denoised_with_mcflirts_motion(standin_fsl, tmp_path, d
     res = fsl.ICA_AROMA().run(in_file=moco.outputs.out_file,
                               motion_parameters=moco.outputs.par_file, denoise_type=den)
     out = res.outputs
-    call = _calls(tmp_path)[-1]
+    call = standin_calls(tmp_path)[-1]
     assert call["tool"] == "ICA_AROMA.py"
     assert call["argv"][call["argv"].index("-mc") + 1] == moco.outputs.par_file
     assert os.path.basename(out.out_dir) == "out" and os.path.isdir(out.out_dir)
@@ -60,7 +55,7 @@ def test_an_in_memory_run_denoised_with_mcflirts_motion(standin_fsl, tmp_path, d
     if "nonaggr_denoised_file" in written:  # chained: the mean of the denoised run
         mean = fsl.MeanImage(in_file=out.nonaggr_denoised_file, dimension="T").run()
         assert mean.outputs.out_file.shape == run.shape[:3]
-        assert _calls(tmp_path)[-1]["argv"][0] == out.nonaggr_denoised_file.get_filename()
+        assert standin_calls(tmp_path)[-1]["argv"][0] == out.nonaggr_denoised_file.get_filename()
 
 
 def test_a_feat_folder_instead_of_the_run(standin_fsl, tmp_path):

@@ -5,7 +5,6 @@ loaded, and chained into fugue and fslmaths."""
 
 from __future__ import annotations
 
-import json
 import os
 import warnings
 
@@ -13,7 +12,7 @@ import nibabel as nib
 import numpy as np
 import pytest
 
-from fsl_standins.testing import standin_fsl  # noqa: F401 (fixture)
+from fsl_standins.testing import standin_calls, standin_fsl  # noqa: F401 (fixture)
 from interfaces import fsl
 from interfaces.base import InputError, Undefined
 
@@ -24,16 +23,12 @@ def _img(shape, seed=0):
                            np.diag([3.0, 3.0, 3.0, 1.0]))
 
 
-def _calls(tmp_path):
-    with open(tmp_path / "standin-calls.jsonl") as fh:
-        return [json.loads(line) for line in fh]
-
 
 def test_an_epi_series_unwarped_and_its_shift_map_chained(standin_fsl, tmp_path):
     mag, phase, epi = _img((6, 7, 8, 2), 1), _img((6, 7, 8), 2), _img((6, 7, 8, 4), 3)
     res = fsl.epidewarp().run(mag_file=mag, dph_file=phase, epi_file=epi, tediff=2.46)
     out = res.outputs
-    argv = _calls(tmp_path)[-1]["argv"]
+    argv = standin_calls(tmp_path)[-1]["argv"]
     assert argv[:2] == ["--mag", res.argv[2]] and "--epidw" in argv
     assert out.unwarped_file.shape == (6, 7, 8, 4)
     assert np.array_equal(out.unwarped_file.get_fdata(), epi.get_fdata())
@@ -46,7 +41,7 @@ def test_an_epi_series_unwarped_and_its_shift_map_chained(standin_fsl, tmp_path)
     fugue = fsl.fugue().run(in_file=out.unwarped_file, shift_in_file=out.vsm_file,
                             unwarped_file=True)
     assert fugue.outputs.unwarped_file.shape == (6, 7, 8, 4)
-    assert "--loadshift=" + out.vsm_file.get_filename() in _calls(tmp_path)[-1]["argv"]
+    assert "--loadshift=" + out.vsm_file.get_filename() in standin_calls(tmp_path)[-1]["argv"]
     mean = fsl.MeanImage(in_file=out.unwarped_file, dimension="T").run().outputs.out_file
     assert mean.shape == (6, 7, 8)
 

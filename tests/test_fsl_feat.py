@@ -18,7 +18,9 @@ import nibabel as nib
 import numpy as np
 import pytest
 
-from fsl_standins.testing import files, standin_fsl, stub_fsl, stub_home  # noqa: F401
+from fsl_standins.testing import (  # noqa: F401 (fixtures)
+    files, standin_calls, standin_fsl, stub_fsl, stub_home,
+)
 from interfaces import fsl
 from interfaces.base import (
     CommandFailedError, DryRunner, File, Image, InputError, InputSpec, Interface, List,
@@ -31,10 +33,6 @@ def _img(shape=(6, 7, 8), seed=0, scale=100.0):
     return nib.Nifti1Image((rng.random(shape) * scale).astype(np.float32),
                            np.diag([2.0, 2.0, 2.0, 1.0]))
 
-
-def _calls(tmp_path):
-    with open(tmp_path / "standin-calls.jsonl") as fh:
-        return [json.loads(line) for line in fh]
 
 
 def _vest(path, rows, **heads):
@@ -122,7 +120,7 @@ def test_design_fit_group_and_mixture_model_chain(standin_fsl, tmp_path):
     assert m.deactivation_p_map.shape == (6, 7, 8)
     two = fsl.mm().run(spatial_data_file=f.zstats[0], mask=mask, no_deactivation_class=True)
     assert two.argv[-1] == "--zfstatmode" and two.outputs.deactivation_p_map is Undefined
-    assert [c["tool"] for c in _calls(tmp_path)] == ["feat_model", "film_gls", "flameo",
+    assert [c["tool"] for c in standin_calls(tmp_path)] == ["feat_model", "film_gls", "flameo",
                                                      "mm", "mm"]
 
 

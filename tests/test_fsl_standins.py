@@ -9,7 +9,6 @@ the files, how we load them.
 
 from __future__ import annotations
 
-import json
 import os
 
 import nibabel as nib
@@ -17,7 +16,7 @@ import numpy as np
 import pytest
 
 import imagecache
-from fsl_standins.testing import files, standin_fsl  # noqa: F401 (fixtures)
+from fsl_standins.testing import standin_calls, files, standin_fsl  # noqa: F401 (fixtures)
 from interfaces import fsl
 from interfaces.base import Undefined
 
@@ -28,10 +27,6 @@ def _img(shape=(8, 9, 10), seed=0, scale=100.0):
                            np.diag([2.0, 2.0, 2.0, 1.0]))
 
 
-def _calls(tmp_path):
-    with open(tmp_path / "standin-calls.jsonl") as fh:
-        return [json.loads(line) for line in fh]
-
 
 def test_flirt_source_target_in_memory_exactly_as_the_user_wrote_it(standin_fsl, tmp_path):
     img, template = _img(seed=1), _img((10, 11, 12), seed=2)
@@ -41,7 +36,7 @@ def test_flirt_source_target_in_memory_exactly_as_the_user_wrote_it(standin_fsl,
     matrix = fsl.load_matrix(res.outputs.out_matrix_file)
     assert matrix.shape == (4, 4) and np.allclose(matrix, np.eye(4))
     assert os.path.basename(res.outputs.out_file.get_filename()) == "source_flirt.nii.gz"
-    assert _calls(tmp_path)[0]["tool"] == "flirt"
+    assert standin_calls(tmp_path)[0]["tool"] == "flirt"
 
 
 def test_chaining_passes_outputs_without_writing(standin_fsl):
@@ -365,7 +360,7 @@ def test_fsl_motion_outliers_and_fsl_regfilt(standin_fsl, files, tmp_path):
     filtered = fsl.fsl_regfilt().run(in_file=series, design_file=files["design.txt"],
                                      filter_all=True)
     assert filtered.outputs.out_file.shape == series.shape
-    assert _calls(tmp_path)[-1]["argv"][-2:] == ["-f", "1,2,3"]  # every column
+    assert standin_calls(tmp_path)[-1]["argv"][-2:] == ["-f", "1,2,3"]  # every column
     means = fsl.fslmeants().run(in_file=filtered.outputs.out_file)
     assert means.bytes_written == 0 and len(means.outputs.timeseries) == 5
 

@@ -16,7 +16,7 @@ import nibabel as nib
 import numpy as np
 import pytest
 
-from fsl_standins.testing import standin_fsl  # noqa: F401 (fixture)
+from fsl_standins.testing import standin_calls, standin_fsl  # noqa: F401 (fixture)
 from interfaces import fsl
 from interfaces.base import InputError, Undefined
 
@@ -43,10 +43,6 @@ def _dwi(tmp_path, shape=(6, 7, 8), fibre=(1.0, 0.0, 0.0)):
     return (nib.Nifti1Image(values, _AFFINE), nib.Nifti1Image(mask, _AFFINE), str(bvecs),
             str(bvals))
 
-
-def _calls(tmp_path):
-    with open(tmp_path / "standin-calls.jsonl") as fh:
-        return [json.loads(line) for line in fh]
 
 
 # -- xfibres ----------------------------------------------------------------------
@@ -80,7 +76,7 @@ def test_xfibres_samples_an_in_memory_dwi_and_its_outputs_chain(standin_fsl, tmp
     thr = fsl.Threshold().run(in_file=out.mean_fsamples[0], thresh=0.1)
     assert thr.bytes_written == 0
     assert thr.outputs.out_file.get_fdata().astype(bool).sum() == mask.get_fdata().sum()
-    assert _calls(tmp_path)[0]["tool"] == "xfibres"
+    assert standin_calls(tmp_path)[0]["tool"] == "xfibres"
 
 
 def test_xfibres_rician_and_noise_floor_outputs(standin_fsl, tmp_path):
@@ -148,7 +144,7 @@ def test_bedpostx_subject_folder_given_and_gpu_variant(standin_fsl, tmp_path):
     res = fsl.bedpostx_gpu().run(dwi=dwi, mask=mask, bvecs=bvecs, bvals=bvals, n_fibres=1,
                                  n_jumps=2, grad_dev=grad, gradnonlin=True,
                                  out_dir=str(tmp_path / "subj"))
-    assert _calls(tmp_path)[-1]["tool"] == "bedpostx_gpu"
+    assert standin_calls(tmp_path)[-1]["tool"] == "bedpostx_gpu"
     assert "grad_dev.nii" in os.listdir(tmp_path / "subj")
     out = res.outputs
     assert out.bedpostx_dir == str(tmp_path / "subj.bedpostX")

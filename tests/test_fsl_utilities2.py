@@ -19,7 +19,9 @@ import numpy as np
 import pytest
 
 import imagecache
-from fsl_standins.testing import files, standin_fsl, stub_fsl, stub_home  # noqa: F401
+from fsl_standins.testing import (  # noqa: F401 (fixtures)
+    files, standin_calls, standin_fsl, stub_fsl, stub_home,
+)
 from interfaces import fsl
 from interfaces.base import (
     Bool, Enum, File, InputError, InputSpec, Interface, List, OutputFile, OutputSpec,
@@ -32,10 +34,6 @@ def _img(shape=(6, 7, 8), seed=0, scale=100.0, dtype=np.float32):
     return nib.Nifti1Image((rng.random(shape) * scale).astype(dtype),
                            np.diag([2.0, 2.0, 2.0, 1.0]))
 
-
-def _calls(tmp_path):
-    with open(tmp_path / "standin-calls.jsonl") as fh:
-        return [json.loads(line) for line in fh]
 
 
 def _is_png(path):
@@ -69,7 +67,7 @@ def test_points_move_by_the_matrix_and_chain_as_a_file(standin_fsl, tmp_path):
     back = fsl.std2imgcoord().run(in_coords=std.outputs.out_file, img_file=src,
                                   std_file=dest, warp_file=_img((6, 7, 8, 3)))
     assert back.outputs.coordinates.shape == (2, 3)
-    assert [c["tool"] for c in _calls(tmp_path)] == ["img2imgcoord", "img2stdcoord",
+    assert [c["tool"] for c in standin_calls(tmp_path)] == ["img2imgcoord", "img2stdcoord",
                                                      "std2imgcoord"]
 
 

@@ -81,6 +81,15 @@ def run_of(tool, **inputs):
     return result
 
 
+def standin_calls(tmp_path) -> list[dict]:
+    """The calls the stand-ins logged in a ``standin_fsl`` test, in order:
+    ``{"tool", "argv", "cwd"}`` each."""
+    import json
+
+    with open(tmp_path / "standin-calls.jsonl") as fh:
+        return [json.loads(line) for line in fh]
+
+
 def stub_run_of(tool, **inputs):
     """The result of running the stubs (they exit 3 and write nothing): for
     tests of the files a tool really receives."""
