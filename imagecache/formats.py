@@ -24,6 +24,7 @@ __all__ = [
     "Format",
     "parse_formats",
     "file_extension",
+    "named_as_image",
     "family_of",
     "nibabel_class",
     "DEFAULT_TEMP_FORMAT",
@@ -42,6 +43,19 @@ def file_extension(path: str) -> str:
         if low.endswith(ext):
             return _SAME.get(ext, ext)
     return os.path.splitext(low)[1]
+
+
+def named_as_image(path: str) -> bool:
+    """True when ``path``'s extension is one a nibabel image class claims
+    (``.nii``, ``.mgz``, ``.HEAD``, ``.PAR``..., compressed or not)."""
+    from nibabel.imageclasses import all_image_classes
+
+    low = os.fspath(path).lower()
+    for compressed in (".gz", ".bz2", ".zst"):
+        if low.endswith(compressed):
+            low = low[: -len(compressed)]
+            break
+    return any(low.endswith(ext) for klass in all_image_classes for ext in klass.valid_exts)
 
 
 def nibabel_class(cls) -> type:

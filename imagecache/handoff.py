@@ -20,7 +20,7 @@ from . import tempfiles
 from .check import assess, image_is_dirty, override
 from .digests import affine_bytes, extensions_digest, file_identity, header_key, header_scaling
 from .errors import UnsupportedFormatError, missing_file
-from .formats import DEFAULT_TEMP_FORMAT, file_extension, parse_formats
+from .formats import DEFAULT_TEMP_FORMAT, file_extension, named_as_image, parse_formats
 from .images import load
 from .state import image_files, state_of
 from .writer import copy_files, write_temporary
@@ -111,6 +111,9 @@ def prepare_file(image, *, formats=None, copy=False) -> PreparedFile:
     image = _image_or_path(image, accepted, copy)
     if isinstance(image, str):
         return PreparedFile(image, "original", 0, True, (image,))
+    if isinstance(image, _OpaqueFile):
+        copies, nbytes = copy_files((image.path,))
+        return PreparedFile(copies[0], "copy", nbytes, False, copies)
     state = state_of(image)
     with state.lock:
         verdict = assess(image, state)
@@ -177,6 +180,8 @@ def plan_file(image, *, formats=None, copy=False) -> PlannedFile:
     image = _image_or_path(image, accepted, copy)
     if isinstance(image, str):
         return PlannedFile("original", image, file_extension(image))
+    if isinstance(image, _OpaqueFile):
+        return PlannedFile("copy", None, file_extension(image.path))
     state = state_of(image)
     with state.lock:
         clean = assess(image, state).clean
@@ -189,6 +194,13 @@ def plan_file(image, *, formats=None, copy=False) -> PlannedFile:
     return PlannedFile("copy" if copy else "temporary", None, target[1])
 
 
+@dataclass(frozen=True)
+class _OpaqueFile:
+    """A path nibabel cannot read, to be copied as it is."""
+
+    path: str
+
+
 def _image_or_path(image, accepted, copy):
     """The path itself when a path can be handed over as it is, else the image
     to decide for (a path's file loaded lazily)."""
@@ -198,6 +210,10 @@ def _image_or_path(image, accepted, copy):
             raise missing_file(path)
         if not copy and (accepted is None or _path_accepted(path, accepted)):
             return path
+        if accepted is None and os.path.isfile(path) and not named_as_image(path):
+            # Any format will do, and the file is not named as an image (a
+            # text file, an AFNI .1D...): a copy of it is what the tool gets.
+            return _OpaqueFile(path)
         return _loaded_path(path)
     if not isinstance(image, SpatialImage):
         raise TypeError(
@@ -251,7 +267,10 @@ def as_filename(image, *, formats=None, copy=False) -> str:
         accepts any format; temporaries are then uncompressed ``.nii``.
     copy : bool, optional
         Always return a new private copy (for tools that modify their input in
-        place), with every part of multi-file formats.
+        place), with every part of multi-file formats.  With ``formats=None``,
+        a path whose extension is not an image format's (``notes.txt``) is
+        copied byte for byte, unread; a file named as an image is read, and
+        refused (:class:`imagecache.NotAnImageError`) if nibabel cannot.
 
     Returns
     -------

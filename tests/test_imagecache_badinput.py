@@ -53,11 +53,39 @@ def test_not_an_image(name, content, tmp_path):
         imagecache.load(path)
     assert name in str(info.value)
     assert isinstance(info.value, ImageCacheError) and isinstance(info.value, ValueError)
-    # handing it over needs it read as an image: converted or copied
+    # handing it over to a tool that wants an image format needs it read
     with pytest.raises(NotAnImageError, match=name.replace(".", r"\.")):
         imagecache.as_filename(path, formats=("nifti1",))
-    with pytest.raises(NotAnImageError, match=name.replace(".", r"\.")):
-        imagecache.as_filename(path, copy=True)
+    if imagecache.formats.named_as_image(name):
+        # named as an image, so copying it needs it read: refused, not copied
+        with pytest.raises(NotAnImageError, match=name.replace(".", r"\.")):
+            imagecache.as_filename(path, copy=True)
+        with pytest.raises(NotAnImageError, match=name.replace(".", r"\.")):
+            imagecache.plan_file(path, copy=True)
+    assert path.read_bytes() == content  # never touched
+
+
+@pytest.mark.parametrize("name", ["notes.txt", "motion.1D", "table.csv", "no_extension"])
+def test_a_file_of_no_image_format_is_copied_unread_when_any_format_will_do(name, tmp_path):
+    # a niwrap "mutable" File: the tool edits a file imageshell cannot read
+    path = tmp_path / name
+    path.write_bytes(b"1 2 3\n4 5 6\n")
+    plan = imagecache.plan_file(path, copy=True)
+    handed = prepare_file(path, copy=True)
+    try:
+        assert (plan.origin, plan.path) == ("copy", None) == (handed.origin, None)
+        assert handed.path != str(path) and os.path.basename(handed.path).endswith(
+            os.path.splitext(name)[1])
+        assert plan.extension == imagecache.formats.file_extension(handed.path)
+        with open(handed.path, "rb") as f:
+            assert f.read() == path.read_bytes()
+        # passed as it is without copy=; refused where the caller wants an image format
+        assert imagecache.as_filename(path) == str(path)
+        with pytest.raises(NotAnImageError, match=name):
+            imagecache.as_filename(path, formats=(".nii",), copy=True)
+    finally:
+        handed.discard()
+    assert not os.path.exists(handed.path) and path.exists()
 
 
 def test_a_folder_is_not_an_image(tmp_path):
