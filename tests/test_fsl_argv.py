@@ -180,6 +180,11 @@ CASES = [
      "{f} -bptf 25.000000 -1.000000 {wd}/f_filt.nii.gz"),
     ("Smooth", {"in_file": "a", "fwhm": 2.3548200450309493},
      "{a} -kernel gauss 1.000 -fmean {wd}/a_smooth.nii.gz"),
+    ("ImageMaths", {"in_file": "a", "op_string": "-mul", "in_file2": "b",
+                    "out_data_type": "float"}, "{a} -mul {b} {wd}/a_maths.nii.gz -odt float"),
+    ("MultiImageMaths", {"in_file": "a", "op_string": "-add %s -mul %s",
+                         "operand_files": ["b", "mask"]},
+     "{a} -add {b} -mul {mask} {wd}/a_maths.nii.gz"),
     # time series, statistics, pictures
     ("fslmeants", {"in_file": "f", "mask": "mask"},
      "-i {f} -m {mask} --order=1 -o {wd}/f_ts.txt"),

@@ -624,6 +624,11 @@ OPTIONS = {
         ["-add 5", "-thr 10 -bin", "-mul", "-abs -sqrt", "-Tmean", "-s 2"])}),
     ("fslmaths", "MultiImageMaths"): dict(values={"op_string": st.sampled_from(
         ["-add %s", "-mas %s -bin", "-add %s -mul -1 -div %s"])}),
+    # the same, under nipype's names
+    ("ImageMaths", "ImageMaths"): dict(skip={"suffix"}, values={"op_string": st.sampled_from(
+        ["-add 5", "-thr 10 -bin", "-mul", "-abs -sqrt", "-Tmean", "-s 2"])}),
+    ("MultiImageMaths", "MultiImageMaths"): dict(values={"op_string": st.sampled_from(
+        ["-add %s", "-mas %s -bin", "-add %s -mul -1 -div %s"])}),
     ("fslstats", "ImageStats"): dict(values={"op_string": st.sampled_from(
         ["-M", "-M -S -R", "-k %s -m", "-l 10 -M -P 50", "-V"])}),
     ("fslsplit", "Split"): dict(required={"out_base_name"}),
@@ -734,7 +739,8 @@ RANDOM_ONLY = [
         "MathsCommand", "ChangeDataType", "Threshold", "StdImage", "MeanImage", "MaxImage",
         "MaxnImage", "MinImage", "MedianImage", "PercentileImage", "AR1Image",
         "IsotropicSmooth", "ApplyMask", "DilateImage", "ErodeImage", "SpatialFilter",
-        "UnaryMaths", "BinaryMaths", "TemporalFilter", "Smooth")
+        "UnaryMaths", "BinaryMaths", "TemporalFilter", "Smooth", "ImageMaths",
+        "MultiImageMaths")
 ] + [
     ("fslmeants", "ImageMeants"), ("smoothest", "SmoothEstimate"), ("avscale", "AvScale"),
     ("slicer", "Slicer"), ("overlay", "Overlay"), ("fsl_motion_outliers", "MotionOutliers"),

@@ -31,7 +31,8 @@ nibabel images in memory; image outputs come back as lazy imagecache images.
 ``qc``              eddy_quad
 ``aroma``           ICA_AROMA (ICA-AROMA's script, run with FSL)
 ``mathsfamily``     nipype's fslmaths classes: Threshold, BinaryMaths,
-                    IsotropicSmooth, MeanImage... (nipype's names)
+                    IsotropicSmooth, MeanImage, ImageMaths,
+                    MultiImageMaths... (nipype's names)
 ``maths``           :class:`maths`, the chainable form of fslmaths
 ``matrices``        :func:`load_matrix`, :func:`save_matrix` (``.mat`` files)
 ``family``          :data:`FSL`: $FSLDIR, FSLOUTPUTTYPE, version, formats
@@ -52,8 +53,8 @@ from .feat import contrast_mgr, dual_regression, feat, feat_model, film_gls, fla
 from .fieldmaps import b0calc, epidewarp, fsl_prepare_fieldmap, fslcomplex
 from .maths import maths
 from .mathsfamily import (
-    AR1Image, ApplyMask, BinaryMaths, ChangeDataType, DilateImage, ErodeImage,
-    IsotropicSmooth, MathsCommand, MaxImage, MaxnImage, MeanImage, MedianImage, MinImage,
+    AR1Image, ApplyMask, BinaryMaths, ChangeDataType, DilateImage, ErodeImage, ImageMaths,
+    IsotropicSmooth, MathsCommand, MultiImageMaths, MaxImage, MaxnImage, MeanImage, MedianImage, MinImage,
     PercentileImage, Smooth, SpatialFilter, StdImage, TemporalFilter, Threshold, UnaryMaths,
 )
 from .matrices import load_matrix, save_matrix
@@ -95,7 +96,7 @@ __all__ = [
     "MathsCommand", "ChangeDataType", "Threshold", "StdImage", "MeanImage", "MaxImage",
     "MaxnImage", "MinImage", "MedianImage", "PercentileImage", "AR1Image",
     "IsotropicSmooth", "ApplyMask", "DilateImage", "ErodeImage", "SpatialFilter",
-    "UnaryMaths", "BinaryMaths", "TemporalFilter", "Smooth",
+    "UnaryMaths", "BinaryMaths", "TemporalFilter", "Smooth", "ImageMaths", "MultiImageMaths",
     # tractography (probtrackx, bedpostx)
     "xfibres", "bedpostx", "bedpostx_gpu", "probtrackx", "probtrackx2",
     #

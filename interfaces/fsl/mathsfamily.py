@@ -15,12 +15,13 @@ import math
 
 from ..base import Bool, Enum, File, Float, Image, Interface, OutputImage
 from .family import FSL, FSLInputs
+from .utils import fslmaths
 
 __all__ = [
     "MathsCommand", "ChangeDataType", "Threshold", "StdImage", "MeanImage", "MaxImage",
     "MaxnImage", "MinImage", "MedianImage", "PercentileImage", "AR1Image",
     "IsotropicSmooth", "ApplyMask", "DilateImage", "ErodeImage", "SpatialFilter",
-    "UnaryMaths", "BinaryMaths", "TemporalFilter", "Smooth",
+    "UnaryMaths", "BinaryMaths", "TemporalFilter", "Smooth", "ImageMaths", "MultiImageMaths",
 ]
 
 _DATATYPES = ("float", "char", "int", "short", "double", "input")
@@ -254,3 +255,16 @@ class Smooth(Interface):
                      desc="FWHM of the kernel, mm (passed as sigma)")
         smoothed_file = OutputImage(argstr="%s", position=2, name_source="in_file",
                                     name_template="%s_smooth", desc="smoothed image")
+
+
+class ImageMaths(fslmaths):
+    """nipype's ImageMaths under its name: :class:`fslmaths` with
+    ``op_string`` (``"-mul"``), ``in_file2`` for its last operand,
+    ``mask_file`` and ``out_data_type``.  nipype's ``suffix`` is not an
+    input: the default output is ``<in_file>_maths``."""
+
+
+class MultiImageMaths(fslmaths):
+    """nipype's MultiImageMaths under its name: :class:`fslmaths` whose
+    ``op_string`` (``"-add %s -mul %s"``) takes ``operand_files`` in place
+    of each ``%s``."""
