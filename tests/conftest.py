@@ -64,6 +64,38 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+# -- the end-to-end check of the FSL interfaces runs last ----------------------------
+#
+# tests/test_fsl_end_to_end.py reads the ledger of the runs on the stand-ins
+# (fsl_standins.testing.LEDGER) that the tests before it made: it goes last,
+# and is told which stand-in tests this session left out (-k, a file named).
+
+E2E_MODULE = "test_fsl_end_to_end.py"
+STANDIN_LEFT_OUT = pytest.StashKey[list]()
+
+
+def pytest_deselected(items):
+    if items:
+        left = items[0].config.stash.setdefault(STANDIN_LEFT_OUT, [])
+        left.extend(i.nodeid for i in items if "standin_fsl" in getattr(i, "fixturenames", ()))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(session, config, items):
+    check = [i for i in items if i.path.name == E2E_MODULE]
+    if not check:
+        return
+    items[:] = [i for i in items if i.path.name != E2E_MODULE] + check
+    here = os.path.dirname(os.path.abspath(__file__))
+    collected = {i.path.name for i in items}
+    left = config.stash.setdefault(STANDIN_LEFT_OUT, [])
+    for name in sorted(os.listdir(here)):
+        if name.startswith("test_") and name.endswith(".py") and name not in collected:
+            with open(os.path.join(here, name), encoding="utf-8") as fh:
+                if "standin_fsl" in fh.read():
+                    left.append(name)
+
+
 def pytest_unconfigure(config):
     folder = config.stash.get(_RUN_TMP, None)
     if folder is not None:

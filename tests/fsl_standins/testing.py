@@ -6,7 +6,9 @@
   and write nothing: for tests that only need the argument list, which
   ``argv_of`` and ``run_of`` read from a dry run (``stub_run_of`` runs the
   stubs, for tests of the files handed over);
-* ``files`` -- real image, matrix and text files to pass by path.
+* ``files`` -- real image, matrix and text files to pass by path;
+* ``LEDGER`` -- every successful run on the stand-ins in this session, for
+  tests/test_fsl_end_to_end.py's check that each FSL interface ran end to end.
 """
 
 from __future__ import annotations
@@ -32,8 +34,10 @@ def _common_env(monkeypatch, tmp_path):
 
 @pytest.fixture
 def standin_fsl(tmp_path, monkeypatch):
-    """FSLDIR = the stand-ins; their log of calls in ``$FSL_STANDIN_LOG``."""
+    """FSLDIR = the stand-ins; their log of calls in ``$FSL_STANDIN_LOG``;
+    every successful run noted in :data:`LEDGER`."""
     _common_env(monkeypatch, tmp_path)
+    _note_runs(monkeypatch)
     monkeypatch.setenv("FSLDIR", HERE)
     # The stand-ins run `env python3`: make it this interpreter (with nibabel).
     monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep
@@ -61,6 +65,96 @@ def stub_fsl(stub_home, tmp_path, monkeypatch):
     _common_env(monkeypatch, tmp_path)
     monkeypatch.setenv("FSLDIR", str(stub_home))
     return stub_home
+
+
+# -- the ledger of runs on the stand-ins -----------------------------------------------
+
+#: One :class:`RunNote` per successful run on the stand-ins, in order.
+LEDGER: list = []
+
+
+class RunNote:
+    """What a run on the stand-ins took and gave, by path.
+
+    Attributes
+    ----------
+    interface : type
+        The interface class that ran.
+    in_memory : set of str
+        Image inputs given as in-memory images (handed over as a temporary,
+        or as a copy of an image that has no file).
+    inputs : set of str
+        Real paths of every file, image, folder and prefix the tool received.
+    outputs : set of str
+        Real paths of every file, image and folder it produced.
+    """
+
+    def __init__(self, interface, in_memory, inputs, outputs):
+        self.interface, self.in_memory = interface, in_memory
+        self.inputs, self.outputs = inputs, outputs
+
+    def takes_from(self, earlier: "RunNote") -> bool:
+        """Whether this run received one of ``earlier``'s outputs (a file of
+        it, a file inside an output folder, or a prefix of an output's name)."""
+        for given in self.inputs:
+            for made in earlier.outputs:
+                if given == made or given.startswith(made + os.sep):
+                    return True
+                if (os.path.dirname(given) == os.path.dirname(made)
+                        and os.path.basename(made).startswith(os.path.basename(given))
+                        and given not in earlier.inputs):
+                    return True  # a prefix (probtrackx's merged, TBSS's base names)
+        return False
+
+
+def _paths(value) -> list[str]:
+    """Real paths in an input or output value (images, paths, lists, dicts)."""
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        return [p for one in value for p in _paths(one)]
+    if isinstance(value, (str, os.PathLike)):
+        return [os.path.realpath(os.fspath(value))]
+    if hasattr(value, "file_map"):  # an image: its files
+        names = {fh.filename for fh in value.file_map.values() if fh.filename}
+        return sorted(os.path.realpath(n) for n in names)
+    return []
+
+
+def _note(interface, result) -> RunNote:
+    from interfaces.base.specs import is_output_trait
+
+    in_memory, inputs = set(), set()
+    traits = type(interface).Inputs.spec_traits()
+    for name, prepared in result.input_files.items():
+        for one in prepared if isinstance(prepared, list) else [prepared]:
+            inputs.add(os.path.realpath(one.path))
+            given = result.inputs.get(name)
+            if one.origin == "temporary" or (
+                    one.origin == "copy" and not _paths(given)):
+                in_memory.add(name)
+    for name, value in result.inputs.items():
+        if name in traits and not is_output_trait(traits[name]):
+            inputs.update(_paths(value))
+    outputs = set()
+    if result.outputs is not None:
+        for name in result.outputs.names():
+            outputs.update(_paths(getattr(result.outputs, name)))
+    return RunNote(type(interface), in_memory, inputs, outputs - inputs)
+
+
+def _note_runs(monkeypatch):
+    from interfaces.base.interface import Interface
+
+    run = Interface.run
+
+    def noted_run(self, *args, **kwargs):
+        result = run(self, *args, **kwargs)
+        if kwargs.get("runner") is None and result.runtime.returncode == 0:
+            LEDGER.append(_note(self, result))
+        return result
+
+    monkeypatch.setattr(Interface, "run", noted_run)
 
 
 def argv_of(tool, **inputs) -> list[str]:
