@@ -82,6 +82,39 @@ def test_output_type_decides_names_and_files(standin_fsl, monkeypatch, kind, ext
     assert res.outputs.out_file.shape == (8, 9, 10)
 
 
+@pytest.mark.parametrize("kind,ext", sorted(fsl.OUTPUT_TYPES.items()))
+@pytest.mark.parametrize("given", ["brain", "brain.nii", "brain.img", "brain.nii.gz"])
+def test_an_output_named_with_another_extension_or_none_is_found_as_fsl_writes_it(
+        standin_fsl, tmp_path, kind, ext, given):
+    # FSL writes `brain`, `brain.nii`... as brain + FSLOUTPUTTYPE's extension
+    target = tmp_path / "out"
+    target.mkdir()
+    img = _img()
+    res = fsl.bet(output_type=kind).run(in_file=img, out_file=str(target / given))
+    assert res.argv[-1] == str(target / given)  # passed as given (as nipype)
+    out = res.outputs.out_file
+    assert out.get_filename() == str(target / ("brain" + ext))
+    kept = out.get_fdata() != 0  # bet's stand-in keeps the brain's voxels as they were
+    assert kept.any() and np.allclose(out.get_fdata()[kept], img.get_fdata()[kept], atol=1e-4)
+    written = {"brain" + ext} | ({"brain.hdr" if ext == ".img" else "brain.hdr.gz"}
+                                 if ext.startswith(".img") else set())
+    assert set(os.listdir(target)) == written
+    # a chain takes it by that file; a dry run names it too
+    stats = fsl.fslstats().run(in_file=out, op_string="-M")
+    assert stats.input_files["in_file"].path == out.get_filename()
+    from fsl_standins.testing import run_of
+    preview = run_of(fsl.bet(output_type=kind), in_file=img, out_file=str(target / given))
+    assert preview.outputs.out_file == str(target / ("brain" + ext))
+
+
+def test_default_names_that_keep_a_temporarys_extension_are_found(standin_fsl):
+    # distancemap keeps in_file's extension (as nipype): an in-memory image's
+    # temporary is a .nii, and FSL writes the NIFTI_GZ name it is given as .nii.gz
+    res = fsl.distancemap().run(in_file=_img())
+    assert res.argv[1].endswith("/in_file_dstmap.nii")
+    assert res.outputs.distance_map.get_filename().endswith("/in_file_dstmap.nii.gz")
+
+
 def test_output_type_per_interface(standin_fsl):
     res = fsl.fslmaths(output_type="NIFTI_PAIR").run(in_file=_img(), op_string="-abs")
     assert res.outputs.out_file.get_filename().endswith("in_file_maths.img")

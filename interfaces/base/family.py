@@ -20,6 +20,8 @@ from types import MappingProxyType
 __all__ = ["Family", "LOCAL"]
 
 _EMPTY = MappingProxyType({})
+#: Image extensions a name may end with, longest first (``.nii.gz`` before ``.gz``).
+_IMAGE_EXTENSIONS = (".nii.gz", ".img.gz", ".hdr.gz", ".nii", ".img", ".hdr")
 
 
 class Family:
@@ -49,6 +51,12 @@ class Family:
         files they write match the names we expect.
     image_extension : str, default ".nii.gz"
         Extension of image outputs when the family has no ``output_type_env``.
+    output_type_renames : bool, default False
+        The tools write an image output under the output type's extension,
+        whatever image extension its name has or lacks (FSL: ``brain`` and
+        ``brain.nii`` are written as ``brain.nii.gz`` under ``NIFTI_GZ``).
+        Outputs are then looked for under that name; the argument passed is
+        the name as given.
     image_formats : tuple of str, optional
         Extensions the tools read (default for every ``Image`` input of the
         family); None accepts any format.
@@ -78,6 +86,7 @@ class Family:
         output_types=None,
         default_output_type: str | None = None,
         image_extension: str = ".nii.gz",
+        output_type_renames: bool = False,
         image_formats=None,
         environ=None,
         version_args=("--version",),
@@ -92,6 +101,7 @@ class Family:
         self.output_types = MappingProxyType(dict(output_types or {}))
         self.default_output_type = default_output_type
         self.image_extension = image_extension
+        self.output_type_renames = output_type_renames
         self.image_formats = tuple(image_formats) if image_formats else None
         self.environ = MappingProxyType(dict(environ or {})) if environ else _EMPTY
         self.version_args = tuple(version_args) if version_args else None
@@ -187,6 +197,19 @@ class Family:
                     f"set it to one of these."
                 ) from None
         return self.image_extension
+
+    def image_written_as(self, path: str, output_type: str | None = None) -> str:
+        """The file the tools write for an image output named ``path``: with
+        ``output_type_renames``, ``path`` without its image extension (if
+        any) plus the output type's; else ``path``."""
+        if not self.output_type_renames:
+            return path
+        lowered = path.lower()
+        for ext in _IMAGE_EXTENSIONS:
+            if lowered.endswith(ext):
+                path = path[: -len(ext)]
+                break
+        return path + self.output_extension(output_type)
 
     def child_environ(self, output_type: str | None = None) -> dict | None:
         """Environment for the tools, or None to inherit ours unchanged.

@@ -202,16 +202,23 @@ def _output_path(run, name, ctrait, argument) -> str | None:
     does not produce it.  ``argument``: the output argument of the same
     name, if any."""
     if argument is not None:
-        return run.namer.paths.get(name)
-    if ctrait.modified_input:
+        path = run.namer.paths.get(name)
+        kind = trait_kind(argument)
+    elif ctrait.modified_input:
         prepared = run.prepared.get(ctrait.modified_input)
         return None if prepared is None else prepared.path
-    if ctrait.name_template and requirement_met(
+    elif ctrait.name_template and requirement_met(
         ctrait.requires, lambda n: is_set(getattr(run.spec, n)),
         lambda n: getattr(run.spec, n),
     ):
-        return run.namer.from_template(name, ctrait)
-    return None
+        path = run.namer.from_template(name, ctrait)
+        kind = trait_kind(ctrait)
+    else:
+        return None
+    if path is None or kind != "image" or "*" in path:
+        return path
+    # the file the tool writes for that name (FSL: FSLOUTPUTTYPE's extension)
+    return run.namer.family.image_written_as(path, run.namer.output_type)
 
 
 def _load(run, name, element, ctrait, path):

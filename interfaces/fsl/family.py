@@ -6,7 +6,8 @@
   ``NIFTI_PAIR_GZ``; ``NIFTI_GZ`` when unset, as FSL) decides the extension
   of image outputs and is pinned in the tools' environment so that they write
   the names we expect.  Every interface's ``output_type`` input overrides it
-  for one run.
+  for one run.  An image output named with another image extension, or none,
+  is written (and looked for) under the output type's.
 * FSL reads NIfTI-1 and Analyze: an MGZ, MINC or NIfTI-2 input is passed as a
   converted NIfTI-1 temporary.
 """
@@ -33,6 +34,8 @@ FSL = Family(
     output_type_env="FSLOUTPUTTYPE",
     output_types=OUTPUT_TYPES,
     default_output_type="NIFTI_GZ",
+    # FSL writes `out`, `out.nii` and `out.img` alike as out + FSLOUTPUTTYPE's extension
+    output_type_renames=True,
     # imagecache format tokens: a NIfTI-1 (single file or pair) or Analyze
     # file is passed as is; anything else becomes a NIfTI-1 .nii temporary.
     image_formats=("nifti1", "analyze"),
