@@ -51,6 +51,11 @@ def _needs(cls) -> tuple[bool, bool]:
 #: Tools whose outputs are end products that no tool reads: their chain is
 #: not required (they must still run, and on an in-memory image).
 END_PRODUCTS = {
+    "fsl.slicer": "PNG pictures of slices, for people (pngappend, unwrapped, reads them)",
+    "fsl.PlotTimeSeries": "a PNG plot (fsl_tsplot), for people",
+    "fsl.PlotMotionParams": "a PNG plot of mcflirt's parameters (fsl_tsplot), for people",
+    "fsl.eddy_quad": "a QC folder (qc.json, qc.pdf, PNGs) read only by eddy_squad, "
+                     "a study-level report not wrapped",
 }
 
 FSL = {name: cls for name, cls in all_interfaces().items() if name.startswith("fsl.")}

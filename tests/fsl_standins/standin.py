@@ -611,7 +611,7 @@ def fslorient(argv):
             header["sform_code"] = header["qform_code"] = 0
         elif option == "-setsform":
             header.set_sform(np.array([float(v) for v in argv[1:17]]).reshape(4, 4))
-        values = np.asanyarray(img.dataobj)
+        values = np.array(img.dataobj)  # read before the file is overwritten (no memmap)
         nib.save(type(img)(values, None, header), path)
     else:
         raise Usage(f"fslorient stand-in: option {option} is not implemented")
@@ -636,7 +636,8 @@ def fslcpgeom(argv):
     dest_path = find_image(files[1])
     dest = nib.load(dest_path)
     # Edits the destination in place, as FSL's fslcpgeom does.
-    nib.save(type(dest)(np.asanyarray(dest.dataobj), src.affine, dest.header), dest_path)
+    values = np.array(dest.dataobj)  # read before the file is overwritten (no memmap)
+    nib.save(type(dest)(values, src.affine, dest.header), dest_path)
 
 
 def cluster(argv):

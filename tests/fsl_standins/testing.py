@@ -124,11 +124,13 @@ def _paths(value) -> list[str]:
 def _note(interface, result) -> RunNote:
     from interfaces.base.specs import is_output_trait
 
-    in_memory, inputs = set(), set()
+    in_memory, inputs, copies = set(), set(), set()
     traits = type(interface).Inputs.spec_traits()
     for name, prepared in result.input_files.items():
         for one in prepared if isinstance(prepared, list) else [prepared]:
             inputs.add(os.path.realpath(one.path))
+            if one.origin == "copy":  # a private copy the tool edits: an output too
+                copies.add(os.path.realpath(one.path))
             given = result.inputs.get(name)
             if one.origin == "temporary" or (
                     one.origin == "copy" and not _paths(given)):
@@ -140,7 +142,8 @@ def _note(interface, result) -> RunNote:
     if result.outputs is not None:
         for name in result.outputs.names():
             outputs.update(_paths(getattr(result.outputs, name)))
-    return RunNote(type(interface), in_memory, inputs, outputs - inputs)
+    # (fslorient's and fslcpgeom's out_file is the copy of in_file they edited)
+    return RunNote(type(interface), in_memory, inputs, outputs - (inputs - copies))
 
 
 def _note_runs(monkeypatch):
