@@ -322,7 +322,11 @@ def applywarp(argv):
 def invwarp(argv):
     a = Args(argv)
     warp, ref = need(a.get("--warp"), "--warp"), need(a.get("--ref"), "--ref")
-    save(-data(warp), load(ref), need(a.get("--out"), "--out"))
+    ref_img, values = load(ref), -data(warp)
+    if values.shape[:3] != ref_img.shape[:3]:  # the inverse is on --ref's grid
+        values = np.broadcast_to(values.reshape(-1, values.shape[-1]).mean(axis=0),
+                                 ref_img.shape[:3] + values.shape[3:])
+    save(values, ref_img, need(a.get("--out"), "--out"))
 
 
 def convertwarp(argv):
