@@ -134,9 +134,11 @@ def test_fsl_glm_of_an_in_memory_series_then_its_maps_measured_and_clustered(sta
                             out_cope=str(tmp_path / "cope.nii.gz"),
                             out_z_name=str(tmp_path / "z.nii.gz"))
     assert glm.input_files["in_file"].origin == "temporary"
-    assert glm.input_files["in_file"].path.endswith(".nii.gz")
     out = glm.outputs
-    # named after the input, with the extension fsl_glm writes (its temporary is a .nii.gz)
+    # named after the input with the temporary's extension (as nipype), and
+    # found with the one fsl_glm writes (FSLOUTPUTTYPE's)
+    assert glm.input_files["in_file"].path.endswith(".nii")
+    assert glm.inputs["out_file"] == os.path.join(glm.runtime.cwd, "in_file_glm.nii")
     assert out.out_file.get_filename() == os.path.join(glm.runtime.cwd, "in_file_glm.nii.gz")
     assert out.out_file.shape == (5, 6, 7, 2)  # one volume per design column
     assert out.out_z_name.get_filename() == str(tmp_path / "z.nii.gz")
