@@ -320,6 +320,40 @@ def test_empty_per_run_folder_is_removed(tmp_path, runs_dir, anat):
     assert list(runs_dir.iterdir()) == []
 
 
+def test_an_output_optional_only_when_an_input_is_set_is_an_error_otherwise(tmp_path, anat):
+    # a tool that writes its output unless -n is given (bet's out_file, no_output)
+    script = write_script(tmp_path, "writes-unless-n", (
+        "import sys\n"
+        "if not {'-n', '-lazy'} & set(sys.argv):\n"
+        "    open(sys.argv[-1], 'w').write('x\\n')\n"), python=True)
+
+    class skipper(Interface):
+        executable = script
+
+        class Inputs(InputSpec):
+            no_output = Bool(argstr="-n", position=0)
+            lazy = Bool(argstr="-lazy", position=0)
+            out_file = OutputFile(argstr="%s", position=1, name_template="out.txt",
+                                  optional="no_output")
+
+    assert open(skipper().run().outputs.out_file).read() == "x\n"
+    assert skipper().run(no_output=True).outputs.out_file is Undefined
+    # named by the user, or by default, and not written: an error that names it
+    from interfaces.base import OutputMissingError
+
+    with pytest.raises(OutputMissingError, match=r"out_file: .*mine\.txt"):
+        skipper().run(lazy=True, out_file=str(tmp_path / "mine.txt"))
+    with pytest.raises(OutputMissingError, match=r"out_file: .*out\.txt"):
+        skipper().run(lazy=True, no_output=False)
+    with pytest.raises(TypeError, match=r"output 'o' has optional='nope', but 'nope' is not "
+                                        r"an input"):
+        class stray(Interface):  # noqa: F841
+            executable = script
+
+            class Outputs(OutputSpec):
+                o = File(name_template="o.txt", optional="nope")
+
+
 def test_tools_that_write_no_file_share_a_scratch_folder(runs_dir):
     a = wc().run(in_file=ANATOMICAL)
     b = wc().run(in_file=ANATOMICAL)

@@ -351,7 +351,23 @@ def _check_declaration(cls) -> None:
         if inputs:
             apply_groups(cls.__name__, spec)
         check_declaration(cls.__name__, spec, known, inputs=inputs)
+        _check_optional(cls.__name__, spec, cls.Inputs)
         _declared.add((spec, known))
+
+
+def _check_optional(owner, spec, inputs) -> None:
+    """An output ``optional`` when inputs are set must name inputs."""
+    from .specs import as_list
+
+    names = inputs.spec_traits()
+    for name, ctrait in spec.spec_traits().items():
+        optional = ctrait.__dict__.get("optional")
+        if optional is None or isinstance(optional, bool):
+            continue
+        strays = [n for n in as_list(optional) if n not in names]
+        if strays:
+            raise TypeError(f"{owner}: output {name!r} has optional={optional!r}, but "
+                            f"{', '.join(map(repr, strays))} is not an input.")
 
 
 _PYTHON_TYPES = {"Bool": bool, "CBool": bool, "Int": int, "CInt": int, "Float": float,

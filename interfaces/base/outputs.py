@@ -19,7 +19,7 @@ import re
 
 from .errors import CommandFailedError, CommandTimeoutError, OutputCorruptError, OutputMissingError
 from .results import Result, Runtime
-from .specs import is_output_trait, requirement_met, trait_kind
+from .specs import as_list, is_output_trait, requirement_met, trait_kind
 from .traits_ import is_set
 
 __all__ = ["collect"]
@@ -156,7 +156,7 @@ def _find(run, lenient):
             path = found[0] if len(found) == 1 else path
         if os.path.exists(path):
             setattr(outputs, name, _load(run, name, ctrait, ctrait, path))
-        elif not ctrait.optional:  # optional=True: the tool may not write it
+        elif not _may_be_missing(run, ctrait):
             missing.append((name, path))
     found_keep, found_missing = run.interface.discover_outputs(run, outputs, lenient)
     keep |= set(found_keep)
@@ -170,6 +170,16 @@ def _find(run, lenient):
             f"inputs that select its outputs."
         )
     return outputs, keep
+
+
+def _may_be_missing(run, ctrait) -> bool:
+    """Whether this run may leave an output unwritten: ``optional`` is True,
+    or names inputs of which one is set in this run (not False)."""
+    optional = ctrait.optional
+    if not optional or optional is True:
+        return bool(optional)
+    return any(is_set(getattr(run.spec, n)) and getattr(run.spec, n) is not False
+               for n in as_list(optional))
 
 
 def _write_printed(run, stdout) -> None:
@@ -188,7 +198,7 @@ def _from_stdout(run, name, ctrait, stdout, lenient):
     """An output read from stdout; None when it is not there (an error
     unless the output is optional or the run failed)."""
     value = _parse_stdout(ctrait, stdout)
-    if value is None and not lenient and not ctrait.optional:
+    if value is None and not lenient and not _may_be_missing(run, ctrait):
         raise OutputMissingError(
             f"{run.name}: output {name!r} should be read from stdout "
             f"with {ctrait.from_stdout!r}, which did not match. "

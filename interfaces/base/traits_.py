@@ -70,6 +70,9 @@ how it appears on the command line (nipype's vocabulary):
     the output is ``reader(path)`` (e.g. a JSON sidecar as a dict).
 ``optional`` (outputs)
     the tool may not write it (or print it): Undefined instead of an error.
+    True: in any run; an input's name, or a list of them: only in a run
+    where one of them is set (bet's ``out_file`` with ``no_output``), so a
+    missing output is an error in every other run.
 ``exclude`` (list outputs found by glob)
     a pattern (``*`` a wildcard) of base names the glob leaves out, those
     of another output (eddy_quad's ``avg_b*.png`` but ``avg_b0_pe*.png``).

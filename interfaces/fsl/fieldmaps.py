@@ -185,7 +185,7 @@ class epidewarp(Interface):
         epidw = OutputImage(argstr="--epidw %s", name_source="epi_file",
                             name_template="%s_epidw", generate="epi_file",
                             desc="dewarped EPI series (written when epi_file is given)")
-        tmpdir = OutputDirectory(argstr="--tmpdir %s", name_template="temp", optional=True,
+        tmpdir = OutputDirectory(argstr="--tmpdir %s", name_template="temp", optional="cleanup",
                                  desc="the script's intermediate files (kept unless "
                                       "cleanup)")
         nocleanup = Bool(True, usedefault=True, argstr="--nocleanup",
@@ -198,6 +198,6 @@ class epidewarp(Interface):
         unwarped_file = Image(name_source="epidw", name_template="%s",
                               requires="epi_file", desc="dewarped EPI series (epidw)")
         vsm_file = Image(name_source="vsm", name_template="%s", desc="voxel shift map (vsm)")
-        exf_mask = Image(name_source="tmpdir", name_template="brainexf", optional=True,
+        exf_mask = Image(name_source="tmpdir", name_template="brainexf", optional="cleanup",
                          desc="the brain mask in the example volume's space, in tmpdir "
                               "(none with cleanup)")

@@ -33,7 +33,7 @@ class bet(Interface):
         in_file = Image(argstr="%s", position=0, mandatory=True,
                         desc="input image to skull strip")
         out_file = OutputImage(argstr="%s", position=1, name_source="in_file",
-                               name_template="%s_brain", optional=True,
+                               name_template="%s_brain", optional="no_output",
                                desc="skull stripped image (also the base name of the "
                                     "other outputs; not written with no_output)")
         outline = Bool(argstr="-o", desc="create surface outline image")
