@@ -27,7 +27,9 @@ import nibabel as nib
 import numpy as np
 import pytest
 
-from fsl_standins.testing import standin_calls, standin_fsl  # noqa: F401 (fixture)
+from fsl_standins.testing import (  # noqa: F401 (fixture)
+    one_fibre_dwi, standin_calls, standin_fsl, vest_file,
+)
 from interfaces import fsl
 
 AFFINE = np.diag([2.0, 2.0, 2.0, 1.0])
@@ -54,15 +56,6 @@ def _loaded(image):
     return np.asanyarray(nib.load(image.get_filename()).dataobj).astype(np.float64)
 
 
-def _vest(path, rows, **heads):
-    rows = np.asarray(rows, dtype=float).reshape(len(rows), -1)
-    lines = [f"/NumWaves {rows.shape[1]}", f"/NumPoints {rows.shape[0]}"]
-    lines += [f"/{k} {v}" for k, v in heads.items()] + ["/Matrix"]
-    lines += [" ".join(f"{v:g}" for v in row) for row in rows]
-    path.write_text("\n".join(lines) + "\n")
-    return str(path)
-
-
 def _one_a_line(out_stat):
     """fslstats' numbers, one a line (``-t`` and a single option)."""
     assert all(isinstance(row, list) and len(row) == 1 for row in out_stat), out_stat
@@ -79,12 +72,12 @@ def _tools(tmp_path):
 def test_contrast_mgr_on_a_film_fit_then_its_zstat_clustered_and_cope_measured(standin_fsl,
                                                                               tmp_path):
     series = _img((6, 7, 8, 5), seed=1)  # in memory
-    design = _vest(tmp_path / "d.mat", [[1, 0], [0, 1], [1, 1], [0, 0], [1, 0]])
+    design = vest_file(tmp_path / "d.mat", [[1, 0], [0, 1], [1, 1], [0, 0], [1, 0]])
     film = fsl.film_gls().run(in_file=series, design_file=design)
     assert film.input_files["in_file"].origin == "temporary"
     fit = film.outputs
     corrections = _img((6, 7, 8), seed=2)  # in memory: FSL < 5.0.7's film_gls wrote it
-    tcon = _vest(tmp_path / "d.con", [[1, 0], [0, 1]], NumContrasts=2)
+    tcon = vest_file(tmp_path / "d.con", [[1, 0], [0, 1]], NumContrasts=2)
     res = fsl.contrast_mgr().run(tcon_file=tcon, param_estimates=fit.param_estimates,
                                  corrections=corrections, dof_file=fit.dof_file,
                                  sigmasquareds=fit.sigmasquareds)
@@ -211,8 +204,8 @@ def test_dual_regression_stage2_maps_into_randomise_and_measured(standin_fsl, tm
     assert out.stage3_files == []  # no permutations asked for: randomise is ours to run
 
     # a component's maps over subjects, tested group against group by randomise
-    design = _vest(tmp_path / "g.mat", [[1, 0], [1, 0], [0, 1]])
-    con = _vest(tmp_path / "g.con", [[1, -1], [-1, 1]], NumContrasts=2)
+    design = vest_file(tmp_path / "g.mat", [[1, 0], [1, 0], [0, 1]])
+    con = vest_file(tmp_path / "g.con", [[1, -1], [-1, 1]], NumContrasts=2)
     rnd = fsl.randomise().run(in_file=out.stage2_ic_maps[0], mask=out.mask,
                               design_mat=design, tcon=con, num_perm=20)
     assert rnd.input_files["in_file"].origin == "original"
@@ -276,32 +269,11 @@ def test_feat_folders_stats_clustered_and_its_data_measured_in_an_roi(standin_fs
 
 # -- dtifit ----------------------------------------------------------------------------
 
-_DIRECTIONS = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [0, 1, 1], [1, 0, 1]],
-                       dtype=float)
-
-
-def _dwi(tmp_path, shape=(6, 7, 8), fibre=(1.0, 0.0, 0.0)):
-    """An in-memory DWI (one b=0, six b=1000 volumes) of one fibre along
-    ``fibre`` everywhere, its bvecs and bvals files and a mask."""
-    vecs = _DIRECTIONS / np.linalg.norm(_DIRECTIONS, axis=1)[:, None]
-    along = (vecs @ np.asarray(fibre)) ** 2
-    signal = np.concatenate([[1000.0], 1000.0 * np.exp(-1000 * (0.0003 + 0.0015 * along))])
-    values = np.broadcast_to(signal, shape + (7,)).astype(np.float32)
-    bvecs = tmp_path / "bvecs"
-    bvecs.write_text("\n".join(" ".join(f"{v:g}" for v in row)
-                               for row in np.vstack([[0, 0, 0], vecs]).T) + "\n")
-    bvals = tmp_path / "bvals"
-    bvals.write_text("0 " + " ".join(["1000"] * 6) + "\n")
-    mask = np.zeros(shape, np.uint8)
-    mask[1:-1, 1:-1, 1:-1] = 1
-    return (nib.Nifti1Image(values, AFFINE), nib.Nifti1Image(mask, AFFINE), str(bvecs),
-            str(bvals))
-
 
 def test_dtifit_fa_into_tbss_1_preproc_and_v1_into_vecreg(standin_fsl, tmp_path):
     fits = []
     for subject, fibre in (("sub01", (1.0, 0.0, 0.0)), ("sub02", (0.0, 1.0, 0.0))):
-        dwi, mask, bvecs, bvals = _dwi(tmp_path, fibre=fibre)
+        dwi, mask, bvecs, bvals = one_fibre_dwi(tmp_path, fibre=fibre)
         fit = fsl.dtifit().run(dwi=dwi, mask=mask, bvecs=bvecs, bvals=bvals,
                                base_name=str(tmp_path / subject))
         assert fit.input_files["dwi"].origin == "temporary"
@@ -346,7 +318,7 @@ def test_dtifit_fa_into_tbss_1_preproc_and_v1_into_vecreg(standin_fsl, tmp_path)
 @pytest.fixture
 def gpu_samples(standin_fsl, tmp_path):
     """bedpostx_gpu's results on an in-memory DWI whose fibres run along x."""
-    dwi, mask, bvecs, bvals = _dwi(tmp_path)
+    dwi, mask, bvecs, bvals = one_fibre_dwi(tmp_path)
     res = fsl.bedpostx_gpu().run(dwi=dwi, mask=mask, bvecs=bvecs, bvals=bvals, n_fibres=2,
                                  n_jumps=4, sample_every=2)
     assert res.input_files["dwi"].origin == "temporary"
@@ -444,8 +416,8 @@ def test_tbss_non_fa_skeletonised_measure_into_randomise_then_thresholded(standi
     assert on.any() and not _loaded(skeletonised)[~on].any()
 
     # FSL's TBSS statistics: randomise on the skeleton with 2D TFCE, masked by it
-    design = _vest(tmp_path / "design.mat", [[1, 0], [1, 0], [0, 1]])
-    con = _vest(tmp_path / "design.con", [[1, -1]], NumContrasts=1)
+    design = vest_file(tmp_path / "design.mat", [[1, 0], [1, 0], [0, 1]])
+    con = vest_file(tmp_path / "design.con", [[1, -1]], NumContrasts=1)
     rnd = fsl.randomise().run(in_file=skeletonised, mask=p.skeleton_mask, design_mat=design,
                               tcon=con, tfce2D=True, num_perm=20,
                               base_name=str(tmp_path / "tbss_MD"))

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from fsl_standins.testing import (  # noqa: F401 (fixtures)
-    files, standin_calls, standin_fsl, stub_fsl, stub_home,
+    files, standin_calls, standin_fsl, stub_fsl, stub_home, vest_file,
 )
 from interfaces import fsl
 from interfaces.base import (
@@ -32,16 +32,6 @@ def _img(shape=(6, 7, 8), seed=0, scale=100.0):
     rng = np.random.default_rng(seed)
     return nib.Nifti1Image((rng.random(shape) * scale).astype(np.float32),
                            np.diag([2.0, 2.0, 2.0, 1.0]))
-
-
-
-def _vest(path, rows, **heads):
-    rows = np.asarray(rows, dtype=float).reshape(len(rows), -1)
-    lines = [f"/NumWaves {rows.shape[1]}", f"/NumPoints {rows.shape[0]}"]
-    lines += [f"/{k} {v}" for k, v in heads.items()] + ["/Matrix"]
-    lines += [" ".join(f"{v:g}" for v in row) for row in rows]
-    path.write_text("\n".join(lines) + "\n")
-    return str(path)
 
 
 def _design_fsf(folder, npts=5, ev_name="ev1.txt"):
@@ -102,9 +92,9 @@ def test_design_fit_group_and_mixture_model_chain(standin_fsl, tmp_path):
     mask = nib.Nifti1Image(np.ones((6, 7, 8), np.uint8), np.diag([2.0, 2.0, 2.0, 1.0]))
     flame = fsl.flameo().run(
         cope_file=out.copes[0], var_cope_file=out.varcopes[0], mask_file=mask,
-        design_file=_vest(group / "g.mat", [[1]]),
-        t_con_file=_vest(group / "g.con", [[1]], NumContrasts=1),
-        cov_split_file=_vest(group / "g.grp", [[1]]), run_mode="flame1")
+        design_file=vest_file(group / "g.mat", [[1]]),
+        t_con_file=vest_file(group / "g.con", [[1]], NumContrasts=1),
+        cov_split_file=vest_file(group / "g.grp", [[1]]), run_mode="flame1")
     assert flame.input_files["cope_file"].origin == "original"  # film_gls's own file
     f = flame.outputs
     assert os.path.basename(f.log_dir) == "stats" and f.stats_dir == f.log_dir
@@ -133,12 +123,12 @@ def test_feat_model_without_its_ev_file_fails_in_feat_model(standin_fsl, tmp_pat
 
 
 def test_contrast_mgr_reads_a_fit_staged_under_films_names(standin_fsl, tmp_path):
-    design = _vest(tmp_path / "d.mat", [[1, 0], [0, 1], [1, 1], [0, 0], [1, 0]])
+    design = vest_file(tmp_path / "d.mat", [[1, 0], [0, 1], [1, 1], [0, 0], [1, 0]])
     film = fsl.film_gls().run(in_file=_img((6, 7, 8, 5), seed=2), design_file=design)
     out = film.outputs
     assert out.copes == [] and out.zstats == []  # no contrasts given to film_gls
     corrections = _img(seed=3)  # in memory: FSL < 5.0.7's film_gls wrote it
-    tcon = _vest(tmp_path / "d.con", [[1, 0], [0, 1], [1, -1]], NumContrasts=3)
+    tcon = vest_file(tmp_path / "d.con", [[1, 0], [0, 1], [1, -1]], NumContrasts=3)
     res = fsl.contrast_mgr().run(tcon_file=tcon, param_estimates=out.param_estimates,
                                  corrections=corrections, dof_file=out.dof_file,
                                  sigmasquareds=out.sigmasquareds, suffix="_x")
@@ -196,8 +186,8 @@ def test_dual_regression_of_group_maps_on_in_memory_subjects(standin_fsl, tmp_pa
     assert len(out.stage2_z_maps) == 2
     assert [p.shape for p in out.stage2_ic_maps] == [(6, 7, 8, 2)] * 3
     assert len(out.stage3_files) == 3
-    design = _vest(tmp_path / "d.mat", [[1], [1]])
-    con = _vest(tmp_path / "d.con", [[1], [-1]], NumContrasts=2)
+    design = vest_file(tmp_path / "d.mat", [[1], [1]])
+    con = vest_file(tmp_path / "d.con", [[1], [-1]], NumContrasts=2)
     res = fsl.dual_regression().run(group_IC_maps_4D=maps, in_files=subjects, n_perm=0,
                                     design_file=design, con_file=con, des_norm=False)
     assert res.argv[2:6] == ["0", design, con, "0"]

@@ -16,40 +16,18 @@ import nibabel as nib
 import numpy as np
 import pytest
 
-from fsl_standins.testing import standin_calls, standin_fsl  # noqa: F401 (fixture)
+from fsl_standins.testing import one_fibre_dwi, standin_calls, standin_fsl  # noqa: F401 (fixture)
 from interfaces import fsl
 from interfaces.base import InputError, Undefined
 
-#: Gradient directions: x, y, z and three diagonals, after one b=0 volume.
-_DIRECTIONS = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [0, 1, 1], [1, 0, 1]],
-                       dtype=float)
 _AFFINE = np.diag([2.0, 2.0, 2.0, 1.0])
-
-
-def _dwi(tmp_path, shape=(6, 7, 8), fibre=(1.0, 0.0, 0.0)):
-    """An in-memory DWI (one b=0 and six b=1000 volumes) of a single fibre
-    population along ``fibre`` everywhere, its bvecs/bvals files and a mask."""
-    vecs = _DIRECTIONS / np.linalg.norm(_DIRECTIONS, axis=1)[:, None]
-    along = (vecs @ np.asarray(fibre)) ** 2
-    signal = np.concatenate([[1000.0], 1000.0 * np.exp(-1000 * (0.0003 + 0.0015 * along))])
-    values = np.broadcast_to(signal, shape + (7,)).astype(np.float32)
-    bvecs = tmp_path / "bvecs"
-    bvecs.write_text("\n".join(" ".join(f"{v:g}" for v in row)
-                               for row in np.vstack([[0, 0, 0], vecs]).T) + "\n")
-    bvals = tmp_path / "bvals"
-    bvals.write_text("0 " + " ".join(["1000"] * 6) + "\n")
-    mask = np.zeros(shape, np.uint8)
-    mask[1:-1, 1:-1, 1:-1] = 1
-    return (nib.Nifti1Image(values, _AFFINE), nib.Nifti1Image(mask, _AFFINE), str(bvecs),
-            str(bvals))
-
 
 
 # -- xfibres ----------------------------------------------------------------------
 
 
 def test_xfibres_samples_an_in_memory_dwi_and_its_outputs_chain(standin_fsl, tmp_path):
-    dwi, mask, bvecs, bvals = _dwi(tmp_path)
+    dwi, mask, bvecs, bvals = one_fibre_dwi(tmp_path)
     res = fsl.xfibres().run(dwi=dwi, mask=mask, bvecs=bvecs, bvals=bvals, n_fibres=2,
                             n_jumps=10, sample_every=2)
     assert res.input_files["dwi"].origin == "temporary"  # in memory: written once
@@ -80,7 +58,7 @@ def test_xfibres_samples_an_in_memory_dwi_and_its_outputs_chain(standin_fsl, tmp
 
 
 def test_xfibres_rician_and_noise_floor_outputs(standin_fsl, tmp_path):
-    dwi, mask, bvecs, bvals = _dwi(tmp_path, fibre=(0.0, 0.0, 1.0))
+    dwi, mask, bvecs, bvals = one_fibre_dwi(tmp_path, fibre=(0.0, 0.0, 1.0))
     res = fsl.xfibres().run(dwi=dwi, mask=mask, bvecs=bvecs, bvals=bvals, n_fibres=1,
                             n_jumps=4, rician=True, f0_noard=True,
                             logdir=str(tmp_path / "samples"))
@@ -95,7 +73,7 @@ def test_xfibres_rician_and_noise_floor_outputs(standin_fsl, tmp_path):
 
 
 def test_xfibres_refuses_exclusive_options_before_running(standin_fsl, tmp_path):
-    dwi, mask, bvecs, bvals = _dwi(tmp_path)
+    dwi, mask, bvecs, bvals = one_fibre_dwi(tmp_path)
     with pytest.raises(InputError, match="f0_ard"):
         fsl.xfibres().run(dwi=dwi, mask=mask, bvecs=bvecs, bvals=bvals, f0_ard=True,
                           all_ard=True)
@@ -106,7 +84,7 @@ def test_xfibres_refuses_exclusive_options_before_running(standin_fsl, tmp_path)
 
 
 def test_bedpostx_links_a_subject_folder_and_finds_its_results(standin_fsl, tmp_path):
-    dwi, mask, bvecs, bvals = _dwi(tmp_path)
+    dwi, mask, bvecs, bvals = one_fibre_dwi(tmp_path)
     named = tmp_path / "dwi.bvec"  # any name: linked in as bvecs
     named.write_text(open(bvecs).read())
     res = fsl.bedpostx().run(dwi=dwi, mask=mask, bvecs=str(named), bvals=bvals, n_fibres=2,
@@ -139,7 +117,7 @@ def test_bedpostx_links_a_subject_folder_and_finds_its_results(standin_fsl, tmp_
 
 
 def test_bedpostx_subject_folder_given_and_gpu_variant(standin_fsl, tmp_path):
-    dwi, mask, bvecs, bvals = _dwi(tmp_path, fibre=(0.0, 1.0, 0.0))
+    dwi, mask, bvecs, bvals = one_fibre_dwi(tmp_path, fibre=(0.0, 1.0, 0.0))
     grad = nib.Nifti1Image(np.zeros((6, 7, 8, 9), np.float32), _AFFINE)
     res = fsl.bedpostx_gpu().run(dwi=dwi, mask=mask, bvecs=bvecs, bvals=bvals, n_fibres=1,
                                  n_jumps=2, grad_dev=grad, gradnonlin=True,
@@ -159,7 +137,7 @@ def test_bedpostx_subject_folder_given_and_gpu_variant(standin_fsl, tmp_path):
 def test_bedpostx_preview_names_the_staged_folder_and_writes_nothing(standin_fsl, tmp_path):
     from interfaces.base import DryRunner
 
-    dwi, mask, bvecs, bvals = _dwi(tmp_path)
+    dwi, mask, bvecs, bvals = one_fibre_dwi(tmp_path)
     preview = fsl.bedpostx().run(dwi=dwi, mask=mask, bvecs=bvecs, bvals=bvals,
                                  out_dir=str(tmp_path / "s"), runner=DryRunner())
     assert preview.argv[1] == str(tmp_path / "s")
@@ -179,7 +157,7 @@ def _mask(shape, *voxels):
 @pytest.fixture
 def samples(standin_fsl, tmp_path):
     """bedpostx's results on an in-memory DWI whose fibres run along x."""
-    dwi, mask, bvecs, bvals = _dwi(tmp_path)
+    dwi, mask, bvecs, bvals = one_fibre_dwi(tmp_path)
     res = fsl.bedpostx().run(dwi=dwi, mask=mask, bvecs=bvecs, bvals=bvals, n_fibres=2,
                              n_jumps=4, sample_every=2)
     return res.outputs, mask

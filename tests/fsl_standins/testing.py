@@ -7,6 +7,8 @@
   ``argv_of`` and ``run_of`` read from a dry run (``stub_run_of`` runs the
   stubs, for tests of the files handed over);
 * ``files`` -- real image, matrix and text files to pass by path;
+* ``one_fibre_dwi`` and ``vest_file`` -- a diffusion series and an FSL
+  design/contrast file to feed the tools;
 * ``LEDGER`` -- every successful run on the stand-ins in this session, for
   tests/test_fsl_end_to_end.py's check that each FSL interface ran end to end.
 """
@@ -176,6 +178,42 @@ def run_of(tool, **inputs):
     result = tool.run(check=False, runner=runner, **inputs)
     assert [call["argv"] for call in runner.calls] == [result.argv], runner.calls
     return result
+
+
+#: Gradient directions: x, y, z and three diagonals (after one b=0 volume).
+DIRECTIONS = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [0, 1, 1], [1, 0, 1]],
+                      dtype=float)
+
+
+def one_fibre_dwi(tmp_path, shape=(6, 7, 8), fibre=(1.0, 0.0, 0.0),
+                  affine=np.diag([2.0, 2.0, 2.0, 1.0])):
+    """An in-memory DWI (one b=0 and six b=1000 volumes) of a single fibre
+    population along ``fibre`` everywhere: ``(dwi, mask, bvecs, bvals)``, the
+    images in memory, the gradient tables as files in ``tmp_path``."""
+    vecs = DIRECTIONS / np.linalg.norm(DIRECTIONS, axis=1)[:, None]
+    along = (vecs @ np.asarray(fibre)) ** 2
+    signal = np.concatenate([[1000.0], 1000.0 * np.exp(-1000 * (0.0003 + 0.0015 * along))])
+    values = np.broadcast_to(signal, shape + (7,)).astype(np.float32)
+    bvecs = tmp_path / "bvecs"
+    bvecs.write_text("\n".join(" ".join(f"{v:g}" for v in row)
+                               for row in np.vstack([[0, 0, 0], vecs]).T) + "\n")
+    bvals = tmp_path / "bvals"
+    bvals.write_text("0 " + " ".join(["1000"] * 6) + "\n")
+    mask = np.zeros(shape, np.uint8)
+    mask[1:-1, 1:-1, 1:-1] = 1
+    return (nib.Nifti1Image(values, affine), nib.Nifti1Image(mask, affine), str(bvecs),
+            str(bvals))
+
+
+def vest_file(path, rows, **heads) -> str:
+    """Write ``rows`` as an FSL VEST file (a design.mat, .con, .grp) with
+    ``/NumWaves``, ``/NumPoints`` and ``heads`` (``NumContrasts=2``)."""
+    rows = np.asarray(rows, dtype=float).reshape(len(rows), -1)
+    lines = [f"/NumWaves {rows.shape[1]}", f"/NumPoints {rows.shape[0]}"]
+    lines += [f"/{k} {v}" for k, v in heads.items()] + ["/Matrix"]
+    lines += [" ".join(f"{v:g}" for v in row) for row in rows]
+    path.write_text("\n".join(lines) + "\n")
+    return str(path)
 
 
 def standin_calls(tmp_path) -> list[dict]:
