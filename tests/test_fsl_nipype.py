@@ -868,6 +868,29 @@ def test_random_sets_give_nipypes_arguments(stub_fsl, files, tmp_path, monkeypat
     assert len(compared) >= EXAMPLES
 
 
+#: nipype outputs ours has not, each a row of docs/fsl.rst's differences.
+NO_OUTPUT = {
+    ("flirt", "FLIRT"): {"out_log"},  # the log is res.runtime.stdout
+    ("applyxfm", "ApplyXFM"): {"out_log"},
+    ("applyisoxfm", "FLIRT"): {"out_log"},
+    ("topup", "TOPUP"): {"out_enc_file"},  # encoding_file is given, not written
+}
+
+
+@pytest.mark.parametrize("tool,cls", sorted({(t, c) for t, c, _, _ in PAIRS}),
+                         ids=[f"{t}-{c}" for t, c in sorted({(t, c) for t, c, _, _ in PAIRS})])
+def test_every_nipype_output_is_read_under_its_name(tool, cls):
+    """A ported script reads ``res.outputs.<nipype's name>``: an output of
+    ours of that name, or one declared ``also`` under it."""
+    theirs = set(_nipype_class(cls).output_spec().trait_names()) - NOT_OPTIONS
+    spec = getattr(ours, tool).output_spec()
+    read = set(spec.names()) | set(spec.aliases())
+    missing = theirs - read - NO_OUTPUT.get((tool, cls), set())
+    assert not missing, f"nipype's {cls} outputs that ours does not give: {sorted(missing)}"
+    stale = NO_OUTPUT.get((tool, cls), set()) & read
+    assert not stale, f"{sorted(stale)} are outputs now: remove them from NO_OUTPUT"
+
+
 def test_docs_list_every_nipype_class_and_every_pair_is_cross_checked():
     import inspect
     import pathlib

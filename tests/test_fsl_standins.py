@@ -458,3 +458,28 @@ def test_more_utilities_end_to_end(standin_fsl, files, tmp_path):
     edc = fsl.eddy_correct().run(in_file=_img((4, 4, 4, 3)), ref_num=1).outputs
     assert edc.out_file.shape == (4, 4, 4, 3)
     assert edc.eddy_corrected.get_filename() == edc.out_file.get_filename()
+
+
+def test_outputs_are_read_under_nipypes_names_too(standin_fsl, tmp_path):
+    series = _img((6, 7, 8, 4))
+    st = fsl.slicetimer().run(in_file=series)
+    assert st.outputs.slice_time_corrected_file is st.outputs.out_file
+    smooth = fsl.susan().run(in_file=st.outputs.out_file, brightness_threshold=10.0, fwhm=4.0)
+    assert smooth.outputs.smoothed_file is smooth.outputs.out_file
+    assert smooth.outputs.smoothed_file.shape == (6, 7, 8, 4)
+    zstat = _img(scale=5.0)
+    cl = fsl.cluster().run(in_file=zstat, threshold=2.0, out_index_file=True,
+                           out_size_file=str(tmp_path / "size.nii.gz"))
+    assert cl.outputs.index_file is cl.outputs.out_index_file
+    assert cl.outputs.size_file.get_filename() == str(tmp_path / "size.nii.gz")
+    assert cl.outputs.max_file is Undefined  # not asked for
+    with pytest.raises(AttributeError, match=r"no output 'indx_file'; its outputs are "
+                                             r"out_index_file, "):
+        cl.outputs.indx_file
+    # nipype's names are not listed twice
+    assert "index_file" not in cl.outputs.names() and "index_file" not in cl.to_dict()["outputs"]
+    epi, t1 = _img(seed=1), _img(seed=2)
+    reg = fsl.epi_reg().run(epi=epi, t1_head=t1, t1_brain=t1)
+    assert os.path.basename(reg.outputs.epi2str_inv) == "epi2struct_inv.mat"
+    assert np.allclose(fsl.load_matrix(reg.outputs.epi2str_inv)
+                       @ fsl.load_matrix(reg.outputs.epi2str_mat), np.eye(4))

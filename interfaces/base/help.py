@@ -134,6 +134,9 @@ def output_entries(interface) -> list[tuple[str, str, str]]:
             extra.append(f"Parsed from stdout with ``{ctrait.from_stdout}``.")
         if ctrait.modified_input:
             extra.append(f"The copy of input {ctrait.modified_input} after the tool changed it.")
+        if ctrait.also:
+            extra.append("Also read as " + " and ".join(
+                f"``{n}``" for n in as_list(ctrait.also)) + ".")
         out.append((name, shown, " ".join([_sentence(ctrait.desc)] + extra).strip()))
     return out
 

@@ -127,7 +127,8 @@ class Interface:
             if is_output_trait(ctrait) and name not in declared:
                 kind = trait_kind(ctrait)
                 trait_cls = {"image": Image, "directory": Directory}.get(kind, File)
-                extra[name] = trait_cls(desc=ctrait.desc, optional=ctrait.optional)
+                extra[name] = trait_cls(desc=ctrait.desc, optional=ctrait.optional,
+                                        also=ctrait.also)
         for name, ctrait in cls.Outputs.spec_traits().items():
             rules = [ctrait.name_template, ctrait.modified_input, ctrait.from_stdout,
                      ctrait.discovered]
@@ -144,9 +145,14 @@ class Interface:
                         f"{ctrait.modified_input!r}, which must be an Image input "
                         f"with copy=True."
                     )
-        if not extra:
-            return cls.Outputs
-        return type(f"{cls.__name__}Outputs", (cls.Outputs,), extra)
+        spec = cls.Outputs if not extra else type(f"{cls.__name__}Outputs", (cls.Outputs,),
+                                                  extra)
+        taken = set(spec.names()) | set(cls.Inputs.names())
+        for other, name in spec.aliases().items():
+            if other in taken:
+                raise TypeError(f"{cls.__name__}: output {name!r} has also={other!r}, "
+                                f"which is already an input or output name.")
+        return spec
 
     # -- hooks for kinds of tool that are more than a command line ----------
     # (Boutiques: a command-line template and configuration files; SPM: inputs

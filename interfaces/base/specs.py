@@ -44,7 +44,7 @@ METADATA = frozenset({
     "len_argstr", "writer", "suffix", "reader", "optional", "selects_output_type",
     "formats", "copy", "exists", "generate", "modified_input", "from_stdout", "discovered",
     "name_template_if", "default_from", "one_or_more", "fill_optional", "formatter",
-    "printed", "exclude", "stage", "create", "stage_exclude", "listed",
+    "printed", "exclude", "stage", "create", "stage_exclude", "listed", "also",
 })
 #: Keys the traits machinery itself sets.
 _TRAITS_KEYS = frozenset({"type", "parent", "usedefault", "default_value", "array",
@@ -493,9 +493,34 @@ class OutputSpec(_Spec):
         found by the interface's own
         :meth:`~interfaces.base.Interface.discover_outputs` (SPM).
 
+    ``also``
+        another name the output is read under (nipype's, where it names the
+        output otherwise: SUSAN's ``smoothed_file`` is ``out_file``).
+
     Image traits are returned as imagecache images, file traits as paths.
     An output not produced is Undefined, whatever its type (not ``0.0``).
     """
+
+    @classmethod
+    def aliases(cls) -> dict:
+        """``{other name: output}`` from the outputs' ``also``."""
+        cached = cls.__dict__.get("_aliases_cache")
+        if cached is None:
+            cached = {}
+            for name, ctrait in cls.spec_traits().items():
+                for other in as_list(ctrait.also):
+                    cached[other] = name
+            type.__setattr__(cls, "_aliases_cache", cached)
+        return cached
+
+    def __getattr__(self, name):
+        # only for names that are not outputs: nipype's name of an output
+        target = type(self).aliases().get(name)
+        if target is None:
+            raise AttributeError(
+                f"{type(self).__name__!s} has no output {name!r}; its outputs are "
+                f"{', '.join(self.names())}")
+        return getattr(self, target)
 
     def __init__(self, **values):
         super().__init__()

@@ -73,6 +73,9 @@ how it appears on the command line (nipype's vocabulary):
     True: in any run; an input's name, or a list of them: only in a run
     where one of them is set (bet's ``out_file`` with ``no_output``), so a
     missing output is an error in every other run.
+``also`` (outputs)
+    another name (or a list of names) the output is read under in
+    ``res.outputs``: nipype's, where it differs (SUSAN's ``smoothed_file``).
 ``exclude`` (list outputs found by glob)
     a pattern (``*`` a wildcard) of base names the glob leaves out, those
     of another output (eddy_quad's ``avg_b*.png`` but ``avg_b0_pe*.png``).

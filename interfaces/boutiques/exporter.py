@@ -116,6 +116,7 @@ _NATURAL = {
     "argstr", "position", "desc", "mandatory", "xor", "requires", "usedefault", "sep",
     "copy", "type", "formats", "exists", "name_source", "name_template", "keep_extension",
     "generate", "min_ver", "max_ver", "optional", "default_value", "array", "instance_handler",
+    "also",  # another name of the output in Python: nothing on the command line
 }
 
 

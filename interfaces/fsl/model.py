@@ -67,9 +67,10 @@ class randomise(Interface):
                                      "corrected p (1-p) images of the F tests")
 
 
-def _image(argstr, desc):
-    """An image fsl_glm writes when given a path."""
-    return OutputImage(argstr=argstr, desc=desc + " (a path)")
+def _image(argstr, desc, also=None):
+    """An image fsl_glm writes when given a path (``also``: nipype's name of
+    the output, ``out_z`` for the input ``out_z_name``)."""
+    return OutputImage(argstr=argstr, desc=desc + " (a path)", also=also)
 
 
 class fsl_glm(Interface):
@@ -95,13 +96,16 @@ class fsl_glm(Interface):
         var_norm = Bool(argstr="--vn", desc="variance-normalise the time series")
         demean = Bool(argstr="--demean", desc="demean the data")
         out_cope = _image("--out_cope=%s", "contrasts of the parameter estimates")
-        out_z_name = _image("--out_z=%s", "z statistics")
-        out_t_name = _image("--out_t=%s", "t statistics")
-        out_p_name = _image("--out_p=%s", "p values of the z statistics")
-        out_f_name = _image("--out_f=%s", "F value of the full model fit")
-        out_pf_name = _image("--out_pf=%s", "p value of the full model fit")
-        out_res_name = _image("--out_res=%s", "residuals")
-        out_varcb_name = _image("--out_varcb=%s", "variance of the copes")
-        out_sigsq_name = _image("--out_sigsq=%s", "residual noise variance sigma^2")
-        out_data_name = _image("--out_data=%s", "the data after normalisation")
-        out_vnscales_name = _image("--out_vnscales=%s", "the scaling factors of var_norm")
+        out_z_name = _image("--out_z=%s", "z statistics", also="out_z")
+        out_t_name = _image("--out_t=%s", "t statistics", also="out_t")
+        out_p_name = _image("--out_p=%s", "p values of the z statistics", also="out_p")
+        out_f_name = _image("--out_f=%s", "F value of the full model fit", also="out_f")
+        out_pf_name = _image("--out_pf=%s", "p value of the full model fit", also="out_pf")
+        out_res_name = _image("--out_res=%s", "residuals", also="out_res")
+        out_varcb_name = _image("--out_varcb=%s", "variance of the copes", also="out_varcb")
+        out_sigsq_name = _image("--out_sigsq=%s", "residual noise variance sigma^2",
+                                also="out_sigsq")
+        out_data_name = _image("--out_data=%s", "the data after normalisation",
+                               also="out_data")
+        out_vnscales_name = _image("--out_vnscales=%s", "the scaling factors of var_norm",
+                                   also="out_vnscales")

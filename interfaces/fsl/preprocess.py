@@ -216,7 +216,8 @@ class susan(Interface):
         usans = Enum(0, argstr="%d", position=6, usedefault=True,
                      desc="number of secondary images for the USAN (only 0 is supported)")
         out_file = OutputImage(argstr="%s", position=-1, name_source="in_file",
-                               name_template="%s_smooth", desc="smoothed image")
+                               name_template="%s_smooth", also="smoothed_file",
+                               desc="smoothed image (nipype's output: smoothed_file)")
 
 
 class slicetimer(Interface):
@@ -229,7 +230,8 @@ class slicetimer(Interface):
         in_file = Image(argstr="--in=%s", position=0, mandatory=True,
                         desc="input time series")
         out_file = OutputImage(argstr="--out=%s", name_source="in_file",
-                               name_template="%s_st", desc="corrected time series")
+                               name_template="%s_st", also="slice_time_corrected_file",
+                               desc="corrected time series")
         index_dir = Bool(argstr="--down", desc="slice indexing from top to bottom")
         time_repetition = Float(argstr="--repeat=%f", desc="TR in seconds (default 3)")
         slice_direction = Enum(1, 2, 3, argstr="--direction=%d",

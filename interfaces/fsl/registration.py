@@ -445,6 +445,8 @@ class epi_reg(Interface):
                          desc="unwarped and coregistered EPI")
         epi2str_mat = File(name_source="out_base", name_template="%s.mat",
                            desc="rigid EPI-to-structural matrix")
+        epi2str_inv = File(name_source="out_base", name_template="%s_inv.mat",
+                           desc="rigid structural-to-EPI matrix (its inverse)")
         out_1vol = Image(name_source="out_base", name_template="%s_1vol",
                          requires=["fmap"], desc="unwarped and coregistered single volume")
         fmap2str_mat = File(name_source="out_base", name_template="%s_fieldmap2str.mat",

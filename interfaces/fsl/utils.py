@@ -316,6 +316,13 @@ class fslcpgeom(Interface):
         out_file = Image(modified_input="dest_file", desc="dest_file with the new geometry")
 
 
+def _asked(kind, argstr, template, also, desc):
+    """An output cluster writes when asked for (a path, or True for the
+    default name after in_file), read also under nipype's output name."""
+    return kind(argstr=argstr, name_source="in_file", name_template=template,
+                generate=False, also=also, desc=desc)
+
+
 class cluster(Interface):
     """Find clusters in a statistic image and report them (``clusters``: the
     table as a list of dicts of numbers).
@@ -330,29 +337,19 @@ class cluster(Interface):
         in_file = Image(argstr="--in=%s", mandatory=True, desc="input volume")
         threshold = Float(argstr="--thresh=%.10f", mandatory=True,
                           desc="threshold for input volume")
-        out_index_file = OutputImage(argstr="--oindex=%s", name_source="in_file",
-                                     name_template="%s_index", generate=False,
-                                     desc="cluster index, in size order")
-        out_threshold_file = OutputImage(argstr="--othresh=%s", name_source="in_file",
-                                         name_template="%s_threshold", generate=False,
-                                         desc="thresholded image")
-        out_localmax_txt_file = OutputFile(argstr="--olmax=%s", name_source="in_file",
-                                           name_template="%s_localmax.txt", generate=False,
-                                           desc="local maxima text file")
-        out_localmax_vol_file = OutputImage(argstr="--olmaxim=%s", name_source="in_file",
-                                            name_template="%s_localmax", generate=False,
-                                            desc="local maxima volume")
-        out_size_file = OutputImage(argstr="--osize=%s", name_source="in_file",
-                                    name_template="%s_size", generate=False,
-                                    desc="size image")
-        out_max_file = OutputImage(argstr="--omax=%s", name_source="in_file",
-                                   name_template="%s_max", generate=False, desc="max image")
-        out_mean_file = OutputImage(argstr="--omean=%s", name_source="in_file",
-                                    name_template="%s_mean", generate=False,
-                                    desc="mean image")
-        out_pval_file = OutputImage(argstr="--opvals=%s", name_source="in_file",
-                                    name_template="%s_pval", generate=False,
-                                    desc="image of log p-values")
+        out_index_file = _asked(OutputImage, "--oindex=%s", "%s_index", "index_file",
+                                "cluster index, in size order")
+        out_threshold_file = _asked(OutputImage, "--othresh=%s", "%s_threshold",
+                                    "threshold_file", "thresholded image")
+        out_localmax_txt_file = _asked(OutputFile, "--olmax=%s", "%s_localmax.txt",
+                                       "localmax_txt_file", "local maxima text file")
+        out_localmax_vol_file = _asked(OutputImage, "--olmaxim=%s", "%s_localmax",
+                                       "localmax_vol_file", "local maxima volume")
+        out_size_file = _asked(OutputImage, "--osize=%s", "%s_size", "size_file", "size image")
+        out_max_file = _asked(OutputImage, "--omax=%s", "%s_max", "max_file", "max image")
+        out_mean_file = _asked(OutputImage, "--omean=%s", "%s_mean", "mean_file", "mean image")
+        out_pval_file = _asked(OutputImage, "--opvals=%s", "%s_pval", "pval_file",
+                               "image of log p-values")
         pthreshold = Float(argstr="--pthresh=%.10f", requires=["dlh", "volume"],
                            desc="p-threshold for clusters")
         peak_distance = Float(argstr="--peakdist=%.10f",
