@@ -20,8 +20,6 @@ from types import MappingProxyType
 __all__ = ["Family", "LOCAL"]
 
 _EMPTY = MappingProxyType({})
-#: Image extensions a name may end with, longest first (``.nii.gz`` before ``.gz``).
-_IMAGE_EXTENSIONS = (".nii.gz", ".img.gz", ".hdr.gz", ".nii", ".img", ".hdr")
 
 
 class Family:
@@ -204,8 +202,11 @@ class Family:
         any) plus the output type's; else ``path``."""
         if not self.output_type_renames:
             return path
+        # the output types' extensions, and .hdr for a pair's .img; longest first
+        known = set(self.output_types.values())
+        known |= {ext.replace(".img", ".hdr") for ext in known}
         lowered = path.lower()
-        for ext in _IMAGE_EXTENSIONS:
+        for ext in sorted(known, key=len, reverse=True):
             if lowered.endswith(ext):
                 path = path[: -len(ext)]
                 break

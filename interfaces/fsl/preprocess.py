@@ -217,7 +217,7 @@ class susan(Interface):
                      desc="number of secondary images for the USAN (only 0 is supported)")
         out_file = OutputImage(argstr="%s", position=-1, name_source="in_file",
                                name_template="%s_smooth", also="smoothed_file",
-                               desc="smoothed image (nipype's output: smoothed_file)")
+                               desc="smoothed image")
 
 
 class slicetimer(Interface):
